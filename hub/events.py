@@ -1,0 +1,158 @@
+"""Domain events: written to the outbox in the caller's transaction, then dispatched.
+
+`emit()` only inserts a row, so an event exists exactly when the change that caused it was
+committed. The dispatcher claims undispatched rows with SKIP LOCKED (several hub processes
+cooperate), hands each to every subscriber inside that claim's transaction and marks it
+dispatched; a crash before commit leaves the rows to be dispatched again (at-least-once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+import asyncpg
+
+from .db import connect
+
+logger = logging.getLogger(__name__)
+
+NOTIFY_CHANNEL = "hub_events"
+BATCH_SIZE = 100  # events per claim
+POLL_SECONDS = 5.0  # fallback when a NOTIFY is missed (listener reconnecting)
+
+EVENT_TYPES: frozenset[str] = frozenset(
+    {
+        "application.created",
+        "application.status_changed",
+        "interview.scheduled",
+        "interview.completed",
+        "interview.cancelled",
+        "offer.sent",
+        "offer.accepted",
+        "offer.declined",
+        "placement.created",
+        "chat.message.created",
+        "video.room.started",
+        "video.room.ended",
+        "video.participant.joined",
+        "video.participant.left",
+        "video.recording.ready",
+        "video.transcript.completed",
+        "video.transcript.failed",
+        "webhook.endpoint.disabled",
+        "webhook.test",
+    }
+)
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    event_id: UUID
+    agency_id: UUID | None
+    type: str
+    data: dict[str, Any]
+    created_at: datetime
+
+
+Subscriber = Callable[[asyncpg.Connection, Event], Awaitable[None]]
+
+
+async def emit(conn: asyncpg.Connection, type: str, data: dict[str, Any], *, agency_id: UUID | None) -> UUID:
+    """Record an event in the caller's transaction; returns its id."""
+    if type not in EVENT_TYPES:
+        raise ValueError(f"unknown event type {type!r}")
+    if not conn.is_in_transaction():
+        raise RuntimeError("emit() must run inside the transaction of the change it reports")
+    row = await conn.fetchrow(
+        "INSERT INTO events (agency_id, type, data) VALUES ($1, $2, $3) RETURNING event_id", agency_id, type, data
+    )
+    await conn.execute("SELECT pg_notify($1, '')", NOTIFY_CHANNEL)
+    return row["event_id"]
+
+
+class EventDispatcher:
+    """Background loop handing committed events to subscribers, in id order per batch."""
+
+    def __init__(self, pool: asyncpg.Pool, database_url: str, *, on_dispatch: Callable[[Event], None] | None = None) -> None:
+        self._pool = pool
+        self._url = database_url
+        self._subscribers: list[tuple[str, Subscriber]] = []
+        self._wake = asyncio.Event()
+        self._on_dispatch = on_dispatch
+
+    def subscribe(self, name: str, subscriber: Subscriber) -> None:
+        self._subscribers.append((name, subscriber))
+
+    async def run(self) -> None:
+        listener = asyncio.create_task(self._listen())
+        try:
+            while True:
+                try:
+                    while await self.dispatch_batch():
+                        pass
+                except asyncio.CancelledError:
+                    raise
+                except Exception:
+                    logger.exception("event dispatch failed; retrying")
+                    await asyncio.sleep(1)
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
+                self._wake.clear()
+        finally:
+            listener.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await listener
+
+    async def dispatch_batch(self) -> int:
+        """Dispatch up to BATCH_SIZE pending events; returns how many."""
+        async with self._pool.acquire() as conn, conn.transaction():
+            rows = await conn.fetch(
+                """SELECT * FROM events WHERE dispatched_at IS NULL
+                   ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED""",
+                BATCH_SIZE,
+            )
+            for row in rows:
+                event = Event(row["id"], row["event_id"], row["agency_id"], row["type"], row["data"], row["created_at"])
+                for name, subscriber in self._subscribers:
+                    try:
+                        async with conn.transaction():  # a savepoint: a failure undoes only this one
+                            await subscriber(conn, event)
+                    except Exception:
+                        # One bad subscriber must not block the others or the queue behind it.
+                        logger.exception("subscriber %s failed on event %s", name, event.event_id)
+                if self._on_dispatch is not None:
+                    self._on_dispatch(event)
+            if rows:
+                await conn.execute("UPDATE events SET dispatched_at = now() WHERE id = ANY($1::bigint[])", [r["id"] for r in rows])
+            return len(rows)
+
+    async def _listen(self) -> None:
+        """LISTEN for wake-ups; reconnect with capped backoff if the connection drops."""
+        delay = 0.5
+        while True:
+            conn: asyncpg.Connection | None = None
+            try:
+                conn = await connect(self._url)
+                await conn.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
+                delay = 0.5
+                self._wake.set()  # catch up on anything emitted while disconnected
+                while not conn.is_closed():
+                    await asyncio.sleep(5)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.warning("event listener lost its connection; reconnecting", exc_info=True)
+            finally:
+                if conn is not None and not conn.is_closed():
+                    with contextlib.suppress(Exception):
+                        await conn.close()
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30)

@@ -1,0 +1,45 @@
+"""Peer-connection steps shared by mesh peers and the recorder: answer an offer, take a candidate."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiortc import RTCPeerConnection, RTCSessionDescription
+
+from media.mesh.signaling import SignalingError, payload_to_ice_candidate
+
+# States after which a connection is of no further use and must be replaced, not renegotiated.
+DEAD_CONNECTION_STATES = frozenset({"failed", "closed"})
+
+
+def is_dead(pc: RTCPeerConnection) -> bool:
+    """True once ICE/DTLS failed or the connection was closed."""
+    return pc.connectionState in DEAD_CONNECTION_STATES
+
+
+async def apply_remote_offer(pc: RTCPeerConnection, offer: RTCSessionDescription) -> None:
+    """Set a remote offer; aiortc fires its `track` events during this call."""
+    if pc.signalingState != "stable":
+        raise SignalingError(f"cannot take an offer in signaling state {pc.signalingState!r}")
+    await pc.setRemoteDescription(offer)
+
+
+async def create_local_answer(pc: RTCPeerConnection) -> RTCSessionDescription:
+    """Answer the applied offer; aiortc waits for ICE gathering so the SDP carries every candidate."""
+    await pc.setLocalDescription(await pc.createAnswer())
+    return pc.localDescription
+
+
+async def apply_remote_answer(pc: RTCPeerConnection, answer: RTCSessionDescription) -> None:
+    """Complete an offer this side made."""
+    if pc.signalingState != "have-local-offer":
+        raise SignalingError(f"got an answer in signaling state {pc.signalingState!r}; no offer is pending")
+    await pc.setRemoteDescription(answer)
+
+
+async def add_remote_candidate(pc: RTCPeerConnection, payload: Any) -> None:
+    """Add a candidate a browser trickled; aiortc peers never trickle (their SDP holds all candidates)."""
+    candidate = payload_to_ice_candidate(payload)
+    if pc.remoteDescription is None:
+        raise SignalingError("got an ICE candidate before the session description it belongs to")
+    await pc.addIceCandidate(candidate)
