@@ -98,7 +98,7 @@ async def metrics_json(request: web.Request) -> web.Response:
     agency_id = principal_of(request).agency_id
     async with request.app[DB].acquire() as conn:
         users = await conn.fetch("SELECT role, count(*) AS n FROM users WHERE agency_id = $1 GROUP BY role", agency_id)
-        job_rows = await conn.fetch("SELECT status, count(*) AS n FROM jobs WHERE agency_id = $1 GROUP BY status", agency_id)
+        job_rows = await conn.fetch("SELECT status, count(*) AS n FROM background_jobs WHERE agency_id = $1 GROUP BY status", agency_id)
         events = await conn.fetchrow(
             """SELECT count(*) AS total, count(*) FILTER (WHERE dispatched_at IS NULL) AS pending
                FROM events WHERE agency_id = $1""",

@@ -69,8 +69,8 @@ class WorkerResult:
     worker: int
     load_s: float
     transcribe_s: float
-    rss_mb: float
-    peak_rss_mb: float
+    rss_mib: float
+    peak_rss_mib: float
     text: str
 
 
@@ -135,6 +135,7 @@ def run_side_by_side(
             leave=False,
             bar_format="{l_bar}{bar}",
             disable=None,
+            delay=2.0,  # seconds: short runs finish before a bar is worth drawing
         )
         for i in range(workers)
     ]
@@ -181,7 +182,7 @@ def report(
         print(
             f"  worker {r.worker}: RTF {r.transcribe_s / audio_s:.3f} "
             f"({r.transcribe_s:.1f} s for {audio_s:.1f} s audio, model load {r.load_s:.2f} s), "
-            f"RSS {r.rss_mb:.0f} MiB (peak {r.peak_rss_mb:.0f} MiB), "
+            f"RSS {r.rss_mib:.0f} MiB (peak {r.peak_rss_mib:.0f} MiB), "
             f"WER {word_error_rate(script, r.text)}"
         )
     throughput = len(results) * audio_s / wall
@@ -195,8 +196,16 @@ def make_random_checkpoint(directory: Path) -> Path:
 
     torch.manual_seed(0)
     dims = ModelDimensions(
-        n_mels=80, n_audio_ctx=1500, n_audio_state=64, n_audio_head=2, n_audio_layer=1,
-        n_vocab=51864, n_text_ctx=64, n_text_state=64, n_text_head=2, n_text_layer=1,
+        n_mels=80,
+        n_audio_ctx=1500,
+        n_audio_state=64,
+        n_audio_head=2,
+        n_audio_layer=1,
+        n_vocab=51864,
+        n_text_ctx=64,
+        n_text_state=64,
+        n_text_head=2,
+        n_text_layer=1,
     )
     model = Whisper(dims)
     torch.nn.init.normal_(model.decoder.positional_embedding, std=0.02)  # left empty by Whisper
@@ -253,6 +262,7 @@ def main() -> None:
             "openai", "openai-whisper", str(checkpoint), all_threads, 1, audio
         )
         report(label, results, wall, audio_s, all_threads, script)
+
 
 if __name__ == "__main__":
     main()

@@ -20,6 +20,7 @@ from api import auth as auth_api
 from api import docs as docs_api
 from api import health as health_api
 from api import users as users_api
+from media.storage import LocalStorage
 from workers.registry import JobRegistry, default_registry
 from workers.runner import Worker
 
@@ -27,7 +28,7 @@ from . import db
 from .auth.tokens import TokenSigner
 from .events import EventDispatcher
 from .http import register
-from .keys import AUTH, DB, EVENTS, METRICS, REDIS, SETTINGS, SIO
+from .keys import AUTH, DB, EVENTS, METRICS, REDIS, SETTINGS, SIO, STORAGE
 from .metrics import Metrics
 from .middleware import MIDDLEWARES
 from .migrate import apply_migrations
@@ -51,6 +52,7 @@ def create_app(settings: Settings, *, jobs: JobRegistry | None = None, migrate: 
     app[health_api.STARTED_AT] = time.monotonic()
     app[JOB_REGISTRY] = jobs if jobs is not None else default_registry()
     app[BACKGROUND] = []
+    app[STORAGE] = LocalStorage(settings.media_dir)
 
     # Real-time: Socket.IO on the same port, authenticated on connect.
     sio = create_sio(settings.redis_url, cors_origins=settings.cors_origins)
@@ -146,7 +148,7 @@ async def _job_workers(app: web.Application) -> AsyncIterator[None]:
         concurrency=settings.workers,
         lease_seconds=settings.job_lease_seconds,
         poll_seconds=settings.job_poll_seconds,
-        resources={"app": app, "settings": settings},
+        resources={"app": app, "settings": settings, "storage": app[STORAGE]},
         on_finished=lambda job, outcome: metrics.jobs.labels(job.kind, outcome).inc(),
     )
     task = asyncio.create_task(worker.run())

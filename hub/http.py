@@ -24,7 +24,8 @@ from .keys import AUTH, SETTINGS
 from .models import PageMeta, PageQuery
 
 API_PREFIX = "/api/v1"
-PRINCIPAL = "principal"  # request key
+PRINCIPAL = web.RequestKey("principal", Principal)
+API_KEY_RECORD = web.RequestKey("api_key", dict)  # the key row, for rate limits and audit
 Handler = Callable[..., Awaitable[web.StreamResponse]]
 
 
@@ -123,7 +124,7 @@ async def authenticate(request: web.Request) -> Principal:
     header = request.headers.get("Authorization", "")
     if api_key:
         principal, key = await auth.principal_from_api_key(api_key.strip(), request.remote)
-        request["api_key"] = key
+        request[API_KEY_RECORD] = key
     elif header.lower().startswith("bearer "):
         principal = auth.principal_from_access_token(header[7:].strip())
     else:

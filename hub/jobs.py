@@ -62,7 +62,7 @@ async def enqueue(
     With `dedupe_key`, a second enqueue of the same kind and key is a no-op returning None.
     """
     row = await conn.fetchrow(
-        """INSERT INTO jobs (kind, payload, agency_id, dedupe_key, max_attempts, run_at)
+        """INSERT INTO background_jobs (kind, payload, agency_id, dedupe_key, max_attempts, run_at)
            VALUES ($1, $2, $3, $4, $5, now() + make_interval(secs => $6))
            ON CONFLICT (kind, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING
            RETURNING id""",
@@ -82,11 +82,11 @@ async def enqueue(
 async def claim(conn: asyncpg.Connection, worker_id: str, kinds: list[str], lease_seconds: float) -> Job | None:
     """Take the next due job (or one whose worker's lease ran out) and lease it to `worker_id`."""
     row = await conn.fetchrow(
-        """UPDATE jobs SET status = 'running', attempts = attempts + 1, locked_by = $1,
+        """UPDATE background_jobs SET status = 'running', attempts = attempts + 1, locked_by = $1,
                           lease_expires_at = now() + make_interval(secs => $3),
                           started_at = now(), updated_at = now()
            WHERE id = (
-               SELECT id FROM jobs
+               SELECT id FROM background_jobs
                WHERE kind = ANY($2::text[])
                  AND ((status = 'queued' AND run_at <= now())
                       OR (status = 'running' AND lease_expires_at < now()))
@@ -104,7 +104,7 @@ async def claim(conn: asyncpg.Connection, worker_id: str, kinds: list[str], leas
 async def extend_lease(conn: asyncpg.Connection, job_id: UUID, worker_id: str, lease_seconds: float) -> bool:
     """Heartbeat; False when the job is no longer ours (lease lost to another worker)."""
     status = await conn.execute(
-        """UPDATE jobs SET lease_expires_at = now() + make_interval(secs => $3), updated_at = now()
+        """UPDATE background_jobs SET lease_expires_at = now() + make_interval(secs => $3), updated_at = now()
            WHERE id = $1 AND locked_by = $2 AND status = 'running'""",
         job_id,
         worker_id,
@@ -117,7 +117,7 @@ async def set_progress(
     conn: asyncpg.Connection, job_id: UUID, worker_id: str, progress: float, message: str | None = None
 ) -> None:
     await conn.execute(
-        """UPDATE jobs SET progress = $3, progress_message = coalesce($4, progress_message), updated_at = now()
+        """UPDATE background_jobs SET progress = $3, progress_message = coalesce($4, progress_message), updated_at = now()
            WHERE id = $1 AND locked_by = $2 AND status = 'running'""",
         job_id,
         worker_id,
@@ -128,7 +128,7 @@ async def set_progress(
 
 async def complete(conn: asyncpg.Connection, job_id: UUID, worker_id: str, result: Any = None) -> bool:
     status = await conn.execute(
-        """UPDATE jobs SET status = 'succeeded', progress = 1, result = $3, finished_at = now(),
+        """UPDATE background_jobs SET status = 'succeeded', progress = 1, result = $3, finished_at = now(),
                           locked_by = NULL, lease_expires_at = NULL, updated_at = now()
            WHERE id = $1 AND locked_by = $2 AND status = 'running'""",
         job_id,
@@ -142,7 +142,7 @@ async def fail(conn: asyncpg.Connection, job: Job, worker_id: str, error: str, *
     """Record a failed attempt: back to `queued` after a backoff, or `dead` when out of attempts."""
     if retry and job.attempts < job.max_attempts:
         await conn.execute(
-            """UPDATE jobs SET status = 'queued', last_error = $3, locked_by = NULL, lease_expires_at = NULL,
+            """UPDATE background_jobs SET status = 'queued', last_error = $3, locked_by = NULL, lease_expires_at = NULL,
                               run_at = now() + make_interval(secs => $4), updated_at = now()
                WHERE id = $1 AND locked_by = $2""",
             job.id,
@@ -152,7 +152,7 @@ async def fail(conn: asyncpg.Connection, job: Job, worker_id: str, error: str, *
         )
         return "retry"
     await conn.execute(
-        """UPDATE jobs SET status = 'dead', last_error = $3, finished_at = now(), locked_by = NULL,
+        """UPDATE background_jobs SET status = 'dead', last_error = $3, finished_at = now(), locked_by = NULL,
                           lease_expires_at = NULL, updated_at = now()
            WHERE id = $1 AND locked_by = $2""",
         job.id,
@@ -165,7 +165,7 @@ async def fail(conn: asyncpg.Connection, job: Job, worker_id: str, error: str, *
 async def release(conn: asyncpg.Connection, job_id: UUID, worker_id: str) -> None:
     """Give a job back untouched (graceful shutdown): the attempt does not count."""
     await conn.execute(
-        """UPDATE jobs SET status = 'queued', attempts = greatest(attempts - 1, 0), locked_by = NULL,
+        """UPDATE background_jobs SET status = 'queued', attempts = greatest(attempts - 1, 0), locked_by = NULL,
                           lease_expires_at = NULL, run_at = now(), updated_at = now()
            WHERE id = $1 AND locked_by = $2 AND status = 'running'""",
         job_id,
@@ -174,7 +174,7 @@ async def release(conn: asyncpg.Connection, job_id: UUID, worker_id: str) -> Non
 
 
 async def get_job(conn: asyncpg.Connection, job_id: UUID) -> Job | None:
-    row = await conn.fetchrow("SELECT * FROM jobs WHERE id = $1", job_id)
+    row = await conn.fetchrow("SELECT * FROM background_jobs WHERE id = $1", job_id)
     return Job.from_record(row) if row else None
 
 

@@ -15,6 +15,8 @@ if TYPE_CHECKING:
 
     from .events import EventDispatcher
     from .metrics import Metrics
+    from media.storage import LocalStorage
+
     from .services.auth import AuthService
 
 SETTINGS = web.AppKey("settings", Settings)
@@ -24,5 +26,7 @@ SIO = web.AppKey("sio", "socketio.AsyncServer")
 AUTH = web.AppKey("auth", "AuthService")
 METRICS = web.AppKey("metrics", "Metrics")
 EVENTS = web.AppKey("events", "EventDispatcher")
-# Domain services added by feature modules, looked up by name (kept typed at their own key).
-SERVICES = web.AppKey("services", dict[str, Any])
+STORAGE = web.AppKey("media_storage", "LocalStorage")
+
+# Per-request state.
+REQUEST_ID = web.RequestKey("request_id", str)

@@ -12,7 +12,7 @@ import asyncpg
 from aiohttp import web
 
 from .errors import HubError, RateLimited
-from .keys import METRICS, SETTINGS
+from .keys import METRICS, REQUEST_ID, SETTINGS
 from .logs import request_id_var
 
 logger = logging.getLogger("hub.http")
@@ -42,7 +42,7 @@ async def request_context(request: web.Request, handler: Handler) -> web.StreamR
     """Outermost: request id, timing, one structured log line, metrics."""
     incoming = request.headers.get("X-Request-ID", "")
     request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
-    request["request_id"] = request_id
+    request[REQUEST_ID] = request_id
     token = request_id_var.set(request_id)
     started = time.perf_counter()
     status = 500
@@ -103,7 +103,7 @@ async def error_envelope(request: web.Request, handler: Handler) -> web.StreamRe
         return _error_response(503, "SERVICE_UNAVAILABLE", "A backing service is unavailable, try again shortly")
     except Exception:
         logger.exception("unhandled error")
-        return _error_response(500, "INTERNAL_ERROR", f"Internal error (request id {request['request_id']})")
+        return _error_response(500, "INTERNAL_ERROR", f"Internal error (request id {request[REQUEST_ID]})")
 
 
 @web.middleware

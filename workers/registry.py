@@ -39,5 +39,8 @@ class JobRegistry:
 
 def default_registry() -> JobRegistry:
     """Every job kind the hub ships; feature modules add theirs here."""
+    from . import mail
+
     registry = JobRegistry()
+    mail.register(registry)
     return registry

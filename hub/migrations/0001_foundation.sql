@@ -69,7 +69,7 @@ CREATE TABLE events (
 CREATE INDEX events_pending_idx ON events (id) WHERE dispatched_at IS NULL;
 CREATE INDEX events_agency_idx ON events (agency_id, id);
 
-CREATE TABLE jobs (
+CREATE TABLE background_jobs (
     id                uuid PRIMARY KEY DEFAULT gen_random_uuid(),
     kind              text NOT NULL,
     payload           jsonb NOT NULL DEFAULT '{}',
@@ -90,9 +90,9 @@ CREATE TABLE jobs (
     finished_at       timestamptz,
     updated_at        timestamptz NOT NULL DEFAULT now()
 );
-CREATE INDEX jobs_ready_idx ON jobs (run_at) WHERE status = 'queued';
-CREATE INDEX jobs_lease_idx ON jobs (lease_expires_at) WHERE status = 'running';
-CREATE UNIQUE INDEX jobs_dedupe_key ON jobs (kind, dedupe_key) WHERE dedupe_key IS NOT NULL;
+CREATE INDEX background_jobs_ready_idx ON background_jobs (run_at) WHERE status = 'queued';
+CREATE INDEX background_jobs_lease_idx ON background_jobs (lease_expires_at) WHERE status = 'running';
+CREATE UNIQUE INDEX background_jobs_dedupe_key ON background_jobs (kind, dedupe_key) WHERE dedupe_key IS NOT NULL;
 
 CREATE TABLE workers (
     id            text PRIMARY KEY,

@@ -46,8 +46,8 @@ class GapFillingTrack(MediaStreamTrack):
         if self._held is not None:
             if self._silence_due:
                 return self._silence_chunk(self._held)
-            frame, self._held = self._held, None
-            return self._stamp(frame)
+            held, self._held = self._held, None
+            return self._stamp(held)
         frame = await self._source.recv()
         self._note_arrival()
         if not isinstance(frame, AudioFrame):

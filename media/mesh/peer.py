@@ -19,6 +19,7 @@ from media.mesh.negotiation import (
     add_remote_candidate,
     apply_remote_answer,
     apply_remote_offer,
+    close_connection,
     create_local_answer,
     is_dead,
 )
@@ -83,18 +84,26 @@ class MeshPeer:
         return None if pc is None else pc.connectionState
 
     async def connect_to(self, other: str) -> None:
-        """Create a connection to `other`, add the local media and send it an offer."""
+        """Create a connection to `other`, add the local media and send it an offer.
+
+        A no-op when a live connection exists already (e.g. `other` offered first).
+        """
         if other == self.identity:
             raise ValueError("a peer cannot connect to itself")
         async with self._lock_for(other):
             self._check_open()
-            if other in self._connections:
-                raise ValueError(f"{self.identity} is already connected to {other}")
+            existing = self._connections.get(other)
+            if existing is not None and not is_dead(existing):
+                return
+            if existing is not None:
+                await self._drop(other)
             pc = self._open_connection(other)
             for kind in MEDIA_KINDS:
                 source = self._source(kind)
                 if source is not None:
-                    pc.addTransceiver(self._subscribe(other, source), direction="sendrecv" if self._receive else "sendonly")
+                    pc.addTransceiver(
+                        self._subscribe(other, source), direction="sendrecv" if self._receive else "sendonly"
+                    )
                 elif self._receive:
                     pc.addTransceiver(kind, direction="recvonly")
             await pc.setLocalDescription(await pc.createOffer())
@@ -147,16 +156,25 @@ class MeshPeer:
             pc = None
         if pc is None:
             pc = self._open_connection(sender)
-        await apply_remote_offer(pc, offer)
+        try:
+            await apply_remote_offer(pc, offer)
+            self._attach_local_media(sender, pc)
+            answer = await create_local_answer(pc)
+        except SignalingError:
+            if pc.signalingState != "stable" or pc.remoteDescription is None:
+                await self._drop(sender)  # half-negotiated: the next offer starts afresh
+            raise
+        await self._channel.send(sender, ANSWER, session_description_to_payload(answer))
+
+    def _attach_local_media(self, other: str, pc: RTCPeerConnection) -> None:
+        """Put local tracks on the transceivers the offer created (answers cannot add m-lines)."""
         for transceiver in pc.getTransceivers():
             source = self._source(transceiver.kind)
             if source is not None and transceiver.sender.track is None:
-                transceiver.sender.replaceTrack(self._subscribe(sender, source))
+                transceiver.sender.replaceTrack(self._subscribe(other, source))
                 transceiver.direction = "sendrecv" if self._receive else "sendonly"
             elif source is None and not self._receive:
                 transceiver.direction = "inactive"
-        answer = await create_local_answer(pc)
-        await self._channel.send(sender, ANSWER, session_description_to_payload(answer))
 
     def _open_connection(self, other: str) -> RTCPeerConnection:
         pc = RTCPeerConnection(self._configuration)
@@ -171,8 +189,8 @@ class MeshPeer:
 
         @pc.on("connectionstatechange")
         def on_connection_state() -> None:
-            if pc.connectionState == "failed":
-                logger.warning("%s: connection to %s failed", self.identity, other)
+            if is_dead(pc):  # failed, or the other side hung up
+                logger.info("%s: connection to %s is %s", self.identity, other, pc.connectionState)
                 self._spawn(self._drop_if_current(other, pc))
 
         return pc
@@ -205,7 +223,7 @@ class MeshPeer:
         for track in self._outgoing.pop(other, []):
             track.stop()
         if pc is not None:
-            await pc.close()
+            await close_connection(pc)
 
     def _check_open(self) -> None:
         if self._closed:

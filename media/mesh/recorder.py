@@ -19,6 +19,7 @@ from media.mesh.gap_filling import GapFillingTrack
 from media.mesh.negotiation import (
     add_remote_candidate,
     apply_remote_offer,
+    close_connection,
     create_local_answer,
     is_dead,
 )
@@ -34,6 +35,10 @@ from media.mesh.signaling import (
 )
 
 logger = logging.getLogger(__name__)
+
+# WAV: reserve room to turn into RF64 past 4 GiB (about 6 h of 48 kHz stereo), instead of a
+# broken header; files under that stay plain RIFF WAV.
+_MUXER_OPTIONS = {"audio": {"rf64": "auto"}, "video": {}}
 
 
 @dataclass(frozen=True)
@@ -56,7 +61,7 @@ class _TrackRecording:
         self.path = path
         self.ended_at: datetime | None = None
         self._track = GapFillingTrack(track)
-        self._recorder = MediaRecorder(str(path))
+        self._recorder = MediaRecorder(str(path), options=_MUXER_OPTIONS[track.kind])
         self._recorder.addTrack(self._track)
 
     async def start(self) -> None:
@@ -146,8 +151,8 @@ class RoomRecorder:
             await self.participant_left(participant)
         for recording in self._recordings:
             await recording.finish()
-        for task in list(self._tasks):
-            task.cancel()
+        # Let pending follow-ups (finalizing a hung-up connection) finish rather than cancel them
+        # inside aiortc's close(); each is short once every connection is closed.
         await asyncio.gather(*self._tasks, return_exceptions=True)
         return self.tracks
 
@@ -159,8 +164,13 @@ class RoomRecorder:
             pc = None
         if pc is None:
             pc = self._open_connection(sender)
-        await apply_remote_offer(pc, offer)
-        answer = await create_local_answer(pc)
+        try:
+            await apply_remote_offer(pc, offer)
+            answer = await create_local_answer(pc)
+        except SignalingError:
+            if pc.signalingState != "stable" or pc.remoteDescription is None:
+                await self._finalize(sender)  # half-negotiated: the next offer starts afresh
+            raise
         await self._channel.send(sender, ANSWER, session_description_to_payload(answer))
 
     def _open_connection(self, participant: str) -> RTCPeerConnection:
@@ -178,8 +188,9 @@ class RoomRecorder:
 
         @pc.on("connectionstatechange")
         def on_connection_state() -> None:
-            if pc.connectionState == "failed":
-                logger.warning("room %s: connection to %s failed; closing its files", self.room_id, participant)
+            # "closed" without our close() means the participant hung up (DTLS close_notify).
+            if is_dead(pc):
+                logger.info("room %s: connection to %s is %s", self.room_id, participant, pc.connectionState)
                 self._spawn(self._finalize_if_current(participant, pc))
 
         return pc
@@ -196,7 +207,7 @@ class RoomRecorder:
             if recording.participant == participant:
                 await recording.finish()
         if pc is not None:
-            await pc.close()
+            await close_connection(pc)
 
     def _lock_for(self, participant: str) -> asyncio.Lock:
         return self._locks.setdefault(participant, asyncio.Lock())

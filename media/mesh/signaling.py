@@ -35,9 +35,7 @@ def session_description_to_payload(desc: RTCSessionDescription) -> dict[str, Any
     return {"type": desc.type, "sdp": desc.sdp}
 
 
-def payload_to_session_description(
-    payload: Any, *, expected_type: str | None = None
-) -> RTCSessionDescription:
+def payload_to_session_description(payload: Any, *, expected_type: str | None = None) -> RTCSessionDescription:
     """Parse `{type, sdp}`; `expected_type` rejects e.g. an answer sent as an `offer` message."""
     if not isinstance(payload, dict):
         raise SignalingError("session description payload must be an object {type, sdp}")

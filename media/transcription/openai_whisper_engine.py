@@ -20,7 +20,8 @@ from media.transcription.progress import ProgressReporter
 from media.transcription.transcript import Segment, Transcript
 
 # openai-whisper has no progress callback: its only signal is a tqdm bar over mel frames built
-# inside whisper.transcribe. We swap that module's `tqdm` for one call at a time.
+# inside whisper.transcribe. We swap that module's `tqdm` for one call at a time (in a process,
+# this engine's calls therefore run one after another; torch already uses every core for each).
 _PROGRESS_SWAP = threading.Lock()
 
 
@@ -55,13 +56,17 @@ class _FramesBar:
 
 @contextmanager
 def _frames_reported_to(progress: ProgressReporter) -> Iterator[None]:
-    """Route openai-whisper's frame progress to `progress` for the duration of one call."""
+    """Route openai-whisper's frame progress to `progress` for the duration of one call.
+
+    Every call takes the lock, with or without a callback, so that no call runs while another
+    call's stand-in is installed.
+    """
     module = importlib.import_module("whisper.transcribe")
     original = getattr(module, "tqdm", None)
-    if not progress.wanted or not hasattr(original, "tqdm"):  # unknown layout: report at the end
-        yield
-        return
     with _PROGRESS_SWAP:
+        if not progress.wanted or not hasattr(original, "tqdm"):  # unknown layout: 1.0 at the end
+            yield
+            return
         module.tqdm = SimpleNamespace(tqdm=lambda **options: _FramesBar(progress, **options))
         try:
             yield

@@ -31,7 +31,10 @@ speech_helpers = _load_speech_module()
 
 @pytest.fixture
 def speech(tmp_path: Path):
-    """A factory: speech("text", voice="en-us", speed=150) -> WAV path; .conversation(turns)."""
+    """A factory: speech("text", voice="en-us", speed=150) -> WAV path.
+
+    Also speech.conversation([(voice, text), ...]) and speech.concat([paths]) -> WAV path.
+    """
     if not speech_helpers.espeak_available():
         pytest.skip("espeak-ng is not installed (apt-get install espeak-ng); needed to make speech")
     return speech_helpers.SpeechFactory(tmp_path / "speech")

@@ -87,3 +87,7 @@ class SpeechFactory:
     def conversation(self, turns: Sequence[tuple[str, str]], gap_s: float = 0.6) -> Path:
         """Several (voice, text) turns in one file."""
         return conversation(turns, self._next_path(), gap_s=gap_s)
+
+    def concat(self, parts: Iterable[Path], gap_s: float = 0.4) -> Path:
+        """Files made by this factory joined into one, e.g. to make a long recording."""
+        return concat(parts, self._next_path(), gap_s=gap_s)

