@@ -63,7 +63,12 @@ def create_app(settings: Settings, *, jobs: JobRegistry | None = None, migrate: 
     bind(app, sio, socket_modules)
 
     # REST modules under /api/v1, then the documents generated from them.
-    register(app, auth_api.routes, users_api.routes, health_api.routes)
+    register(
+        app,
+        auth_api.routes,
+        users_api.routes,
+        health_api.routes,
+    )
     docs_api.add_routes(app)
     app.router.add_get("/metrics", health_api.prometheus)
 
