@@ -8,7 +8,7 @@ import time
 
 import jwt
 
-from conftest import JWT_SECRET, PASSWORD, Hub
+from hubtest import JWT_SECRET, PASSWORD, Hub
 
 
 async def test_register_candidate_returns_session_without_agency(hub: Hub) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from conftest import Hub
+from hubtest import Hub
 
 
 async def test_user_of_another_agency_is_not_found(hub: Hub) -> None:
