@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -68,6 +69,18 @@ async def connect(url: str) -> asyncpg.Connection:
         raise DatabaseUnavailable(f"cannot connect to the database: {exc}") from exc
     await _init_connection(conn)
     return conn
+
+
+POOL_CLOSE_SECONDS = 10.0  # graceful close waits for borrowed connections this long
+
+
+async def close_pool(pool: asyncpg.Pool) -> None:
+    """Close gracefully; a connection still borrowed after the grace period is cut."""
+    try:
+        await asyncio.wait_for(pool.close(), POOL_CLOSE_SECONDS)
+    except TimeoutError:
+        logger.warning("database pool did not close in %.0f s; terminating", POOL_CLOSE_SECONDS)
+        pool.terminate()
 
 
 @asynccontextmanager
