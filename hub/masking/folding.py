@@ -1,4 +1,4 @@
-"""Fold look-alike characters to ASCII one for one, so spans found in the folded text fit the original.
+"""Fold look-alike characters to ASCII one for one, so spans found in folded text fit the original.
 
 People slip contact details past filters with non-ASCII digits ("९८७६५", "９１７") and full-width
 punctuation ("john＠gmail．com"). Folding keeps the length, so every offset stays valid.

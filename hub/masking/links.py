@@ -31,21 +31,24 @@ PUBLIC_SITES = frozenset({
     "upwork.com", "fiverr.com", "onlinejobs.ph", "kalibrr.com", "foundit.in", "shine.com",
     "reed.co.uk", "totaljobs.com", "coursera.org", "udemy.com", "wikipedia.org", "youtube.com",
 })  # fmt: skip
-TECH_TERMS = frozenset({"asp.net", "vb.net", "ado.net", "dot.net", "socket.io", "f.net"})
+TECH_TERMS = frozenset({"asp.net", "vb.net", "ado.net", "dot.net", "socket.io"})
 # Top-level domains that are far more often file extensions in a tech chat ("main.py").
 FILE_EXTENSIONS = frozenset({"py", "md", "sh", "pl", "rs", "cc", "ps", "so", "mov", "rb", "ts"})
 _SHORT_HOSTS = frozenset(h for h in MESSENGER_HOSTS if len(h.split(".")[0]) == 1)  # t.me, x.com
 
 _SCHEME = re.compile(r"^[a-z]+://", re.IGNORECASE)
 
-_DOT = r"(?:\s*[\(\[\{<]\s*(?:dot|\.)\s*[\)\]\}>]\s*|\s+dot\s+|\.)"
+_DOT = r"(?:\s*[\(\[\{<]\s*(?:dot|\.)\s*[\)\]\}>]\s*|\s+dot\s+|\s+\.\s+|\.)"
 _SPELLED_LINK = re.compile(
-    rf"(?<![\w@.\-])(?:https?\s*:\s*//\s*)?[a-z0-9][a-z0-9\-]*+(?:{_DOT}[a-z0-9][a-z0-9\-]*+){{1,4}}"
+    rf"(?<![\w@.\-])(?:https?\s*:\s*//\s*)?"
+    rf"[a-z0-9][a-z0-9\-]*+(?:{_DOT}[a-z0-9][a-z0-9\-]*+){{1,4}}"
     r"(?![\w\-])(?:/[^\s()<>\"']*)?",
     re.IGNORECASE,
 )
-_SPELLED_DOT = re.compile(r"\s*[\(\[\{<]\s*(?:dot|\.)\s*[\)\]\}>]\s*|\s+dot\s+", re.IGNORECASE)
-_SPELLED_HINT = re.compile(r"\sdot\s|[\(\[\{<]\s*(?:dot|\.)\s*[\)\]\}>]", re.IGNORECASE)
+_SPELLED_DOT = re.compile(
+    r"\s*[\(\[\{<]\s*(?:dot|\.)\s*[\)\]\}>]\s*|\s+dot\s+|\s+\.\s+", re.IGNORECASE
+)
+_SPELLED_HINT = re.compile(r"\sdot\s|\s\.\s|[\(\[\{<]\s*(?:dot|\.)\s*[\)\]\}>]", re.IGNORECASE)
 
 
 def link_type(link: str) -> str | None:

@@ -42,8 +42,10 @@ _TRAILING_PUNCTUATION = ".,;:!?'\""
 
 @lru_cache(maxsize=1)
 def offline_tld_extractor() -> tldextract.TLDExtract:
-    """A tldextract extractor that reads only its bundled public-suffix snapshot (no fetch, no cache)."""
-    extractor = tldextract.TLDExtract(suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True)
+    """A tldextract extractor reading only its bundled suffix snapshot: no fetch, no cache."""
+    extractor = tldextract.TLDExtract(
+        suffix_list_urls=(), cache_dir=None, fallback_to_snapshot=True
+    )
     extractor("warm.up.example.com")  # build the suffix trie now, not on the first message
     return extractor
 
@@ -61,7 +63,7 @@ class OfflineEmailRecognizer(EmailRecognizer):
         super().__init__()
         self._extract = extractor
 
-    def validate_result(self, pattern_text: str) -> bool:  # noqa: D102
+    def validate_result(self, pattern_text: str) -> bool:
         return self._extract(pattern_text).fqdn != ""
 
 
@@ -104,7 +106,8 @@ class PresidioFinders:
         return _spans(self._card, text)
 
 
-def _spans(recognizer: EmailRecognizer | UrlRecognizer | IbanRecognizer | CreditCardRecognizer,
-           text: str) -> list[tuple[int, int]]:
+def _spans(
+    recognizer: EmailRecognizer | UrlRecognizer | IbanRecognizer | CreditCardRecognizer, text: str
+) -> list[tuple[int, int]]:
     results = recognizer.analyze(text, recognizer.supported_entities, nlp_artifacts=None)
     return [(r.start, r.end) for r in results]

@@ -9,8 +9,11 @@ from __future__ import annotations
 import re
 
 _CURRENCY = r"(?:[$₱₹£€¥]|(?<![a-z])(?:rs\.?|inr|php|usd|gbp|eur|aed|sgd|aud|cad|pesos?)(?![a-z]))"
-_AMOUNT = r"(?:\d{1,3}(?:,\d{2,3})+(?:\.\d+)?|\d+(?:\.\d+)?)"
-_SCALE = r"(?:\s?(?:k|m|mn|l|lpa|lakhs?|lacs?|crores?|cr|million|thousand)(?![a-z]))"
+# Figures start where a number starts ((?<![\d.,])) and take their digits possessively: a
+# crafted run of 4,000 digits must cost one pass, not one pass per digit.
+_AMOUNT = r"(?:\d{1,3}(?:,\d{2,3})+(?:\.\d++)?|\d++(?:\.\d++)?)"
+# "45k" but not "9876543210 k" (chat for "ok"): one-letter scales stick to their number.
+_SCALE = r"(?:(?:k|m|mn|l)(?![a-z])|\s?(?:lpa|lakhs?|lacs?|crores?|cr|million|thousand)(?![a-z]))"
 _PERIOD = (
     r"(?:\s?(?:/|per|a|an|p\.?)\s?(?:month|mo|year|yr|annum|a\.?|hour|hr|day|week|wk)s?(?![a-z])"
     r"|\s?(?:monthly|annually|yearly|hourly|lpa|ctc|gross|net|take[- ]home)(?![a-z]))"
@@ -27,10 +30,12 @@ _SALARY_FILLER = (
 
 _MONEY = (
     rf"{_CURRENCY}\s?{_AMOUNT}{_SCALE}?(?:{_RANGE}{_CURRENCY}?\s?{_AMOUNT}{_SCALE}?)?{_PERIOD}?"
-    rf"|{_AMOUNT}{_SCALE}?(?:{_RANGE}{_AMOUNT}{_SCALE}?)?\s?(?:{_CURRENCY}|{_PERIOD}|{_SCALE})"
+    rf"|(?<![\d.,]){_AMOUNT}{_SCALE}?(?:{_RANGE}{_AMOUNT}{_SCALE}?)?"
+    rf"(?:\s?{_CURRENCY}|{_PERIOD}|{_SCALE})"
     rf"|(?<![a-z]){_SALARY_CUE}(?:\s+{_SALARY_FILLER}){{0,3}}"
     rf"\s*:?\s*{_AMOUNT}{_SCALE}?(?:{_RANGE}{_AMOUNT}{_SCALE}?)?"
-    rf"|\d{{1,3}}(?:,\d{{2,3}})+(?:\.\d+)?(?![\d,])"  # any comma-grouped figure is an amount
+    # any comma-grouped figure is an amount
+    rf"|(?<![\d,])\d{{1,3}}(?:,\d{{2,3}})+(?:\.\d+)?(?![\d,])"
 )
 _DATE = (
     r"(?<![\d.\-/])(?:(?:19|20)\d\d[-/.]\d{1,2}[-/.]\d{1,2}"
@@ -47,7 +52,10 @@ _DURATION = (
 _REFERENCE = (
     r"(?<![a-z])(?:order|invoice|inv|ticket|ref|reference|req|requisition|job|case|tracking"
     r"|booking|txn|transaction|confirmation|receipt|sku|batch|serial|employee|emp|application"
-    r"|candidate|roll|registration|reg|policy|claim)(?![a-z])"
+    r"|candidate|roll|registration|reg|policy|claim"
+    # government and employment ids asked for at onboarding (PH, IN, GB, US)
+    r"|sss|tin|philhealth|pag-?ibig|hdmf|umid|prc|aadhaa?r|uan|pan|pf|esic|ssn|nin|ni\s+number"
+    r"|passport|licen[cs]e)(?![a-z])"
     r"(?:\s*(?:id|no\.?|number|num|code|ref))?\s*[#:.\-]?\s*"
     r"(?:[a-z]{1,6}[-/#]?)?\d[\d\-/ ]{0,24}\d"
     r"|#\s?\d[\d\- ]*\d"
@@ -59,7 +67,14 @@ _NOT_A_PHONE = re.compile(
     "|".join(
         f"(?:{part})"
         for part in (
-            _MONEY, _DATE, _TIME, _VERSION, _IP_ADDRESS, _PERCENT, _DURATION, _REFERENCE,
+            _MONEY,
+            _DATE,
+            _TIME,
+            _VERSION,
+            _IP_ADDRESS,
+            _PERCENT,
+            _DURATION,
+            _REFERENCE,
             _ZIP_PLUS_FOUR,
         )
     ),

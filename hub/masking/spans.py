@@ -24,9 +24,7 @@ class Detection:
 
 def choose_non_overlapping(detections: Iterable[Detection]) -> list[Detection]:
     """Keep the longest detection where several overlap (ties by type priority); sorted by start."""
-    ranked = sorted(
-        detections, key=lambda d: (d.start - d.end, _PRIORITY[d.entity_type], d.start)
-    )
+    ranked = sorted(detections, key=lambda d: (d.start - d.end, _PRIORITY[d.entity_type], d.start))
     kept: list[Detection] = []
     for candidate in ranked:
         if all(candidate.end <= k.start or candidate.start >= k.end for k in kept):

@@ -1,4 +1,4 @@
-"""Common English words that follow "my telegram is", "at", "dot" without being a handle or a name."""
+"""Everyday English words that follow "my telegram is", "at" or "dot" without being a handle."""
 
 from __future__ import annotations
 
@@ -19,5 +19,15 @@ COMMON_WORDS = frozenset(
     which while who why will with without working would yes yet you your yours
     account address app chat contact details email handle id info mail name number phone profile
     username user
+    """.split()
+)
+
+# Words that come before "at <website>" in a sentence, not before "at" in an address.
+WORDS_BEFORE_AT = frozenset(
+    """
+    apply applied available based blog check cv demo details everything find found gallery hosted
+    info internship interned job jobs link live located look looking more office online page
+    portfolio post posted profile projects resume samples see site stuff team things uploaded
+    visit website work worked working works
     """.split()
 )

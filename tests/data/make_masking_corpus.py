@@ -52,16 +52,54 @@ LAST = [
     "fernandez", "aquino", "tan", "lim", "rao", "mehta", "clarke", "turner",
 ]  # fmt: skip
 RECRUITERS = ["Ms. Dela Rosa", "Ritu", "Mark", "Ate Joy", "Sarah", "Mr. Iyer", "Claire", "Ben"]
-COMPANIES = ["Acme Outsourcing", "BrightPath BPO", "Nimbus Tech", "Kalinga Solutions",
-             "Northwind Labs", "Helix Analytics", "Bluefin Health", "Orbit Logistics"]
-ROLES = ["Senior Java Developer", "Customer Support Associate", "Data Analyst", "QA Engineer",
-         "Virtual Assistant", "React Developer", "Staff Nurse", "DevOps Engineer",
-         "Payroll Specialist", "Technical Recruiter", "UI/UX Designer", "Team Lead - Voice"]
-MAIL_DOMAINS = ["gmail.com", "gmail.com", "gmail.com", "yahoo.com", "outlook.com",
-                "hotmail.com", "yahoo.co.in", "rediffmail.com", "icloud.com", "hotmail.co.uk",
-                "protonmail.com", "yahoo.com.ph", "outlook.ph"]
-WORK_DOMAINS = ["nimbustech.io", "brightpath-bpo.com", "helixanalytics.co.uk", "orbitlogistics.in",
-                "kalinga-solutions.ph", "northwindlabs.com"]
+COMPANIES = [
+    "Acme Outsourcing",
+    "BrightPath BPO",
+    "Nimbus Tech",
+    "Kalinga Solutions",
+    "Northwind Labs",
+    "Helix Analytics",
+    "Bluefin Health",
+    "Orbit Logistics",
+]
+ROLES = [
+    "Senior Java Developer",
+    "Customer Support Associate",
+    "Data Analyst",
+    "QA Engineer",
+    "Virtual Assistant",
+    "React Developer",
+    "Staff Nurse",
+    "DevOps Engineer",
+    "Payroll Specialist",
+    "Technical Recruiter",
+    "UI/UX Designer",
+    "Team Lead - Voice",
+]
+MAIL_DOMAINS = [
+    "gmail.com",
+    "gmail.com",
+    "gmail.com",
+    "yahoo.com",
+    "outlook.com",
+    "hotmail.com",
+    "yahoo.co.in",
+    "rediffmail.com",
+    "icloud.com",
+    "hotmail.co.uk",
+    "protonmail.com",
+    "yahoo.com.ph",
+    "outlook.ph",
+]
+WORK_DOMAINS = [
+    "nimbustech.io",
+    "brightpath-bpo.com",
+    "helixanalytics.co.uk",
+    "orbitlogistics.in",
+    "kalinga-solutions.ph",
+    "northwindlabs.com",
+]
+DIGIT_SECRETS = {"PHONE", "IBAN", "CREDIT_CARD"}
 DIGIT_NAMES = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 
 
@@ -112,8 +150,8 @@ PHONE_PLANS = {  # region: national digit patterns (mobiles and landlines people
            "206#######", "512#######", "713#######", "404#######", "305#######", "818#######"],
     "PH": ["0917#######", "0918#######", "0927#######", "0939#######", "0945#######",
            "0955#######", "0966#######", "0977#######", "0995#######", "0998#######", "028#######"],
-    "IN": ["98#########", "97#########", "99#########", "88#########", "70#########",
-           "63#########", "91#########", "8#########", "080########", "022########"],
+    "IN": ["98########", "97########", "99########", "88########", "70########",
+           "63########", "93########", "8#########", "080########", "022########"],
     "GB": ["07911######", "07700######", "07### ######", "0207#######", "0161#######", "0113#######"],
 }  # fmt: skip
 
@@ -165,22 +203,43 @@ def plain_phone(rng: random.Random, phone: Phone) -> str:
         lambda: phone.formatted("international").replace(" ", "-"),
     ]
     if phone.region == "US":
-        styles += [lambda: f"{n[:3]}-{n[3:6]}-{n[6:]}", lambda: f"{n[:3]}.{n[3:6]}.{n[6:]}",
-                   lambda: f"1-{n[:3]}-{n[3:6]}-{n[6:]}", lambda: f"+1 ({n[:3]}) {n[3:6]}-{n[6:]}"]
+        styles += [
+            lambda: f"{n[:3]}-{n[3:6]}-{n[6:]}",
+            lambda: f"{n[:3]}.{n[3:6]}.{n[6:]}",
+            lambda: f"1-{n[:3]}-{n[3:6]}-{n[6:]}",
+            lambda: f"+1 ({n[:3]}) {n[3:6]}-{n[6:]}",
+        ]
     if phone.region == "IN" and len(n) == 10 and n[0] in "6789":
-        styles += [lambda: f"{n[:5]} {n[5:]}", lambda: f"+91 {n[:5]} {n[5:]}",
-                   lambda: f"+91-{n}", lambda: f"0{n[:5]} {n[5:]}", lambda: f"(+91) {n}"]
+        styles += [
+            lambda: f"{n[:5]} {n[5:]}",
+            lambda: f"+91 {n[:5]} {n[5:]}",
+            lambda: f"+91-{n}",
+            lambda: f"0{n[:5]} {n[5:]}",
+            lambda: f"(+91) {n}",
+        ]
     if phone.region == "PH" and n.startswith("9"):
-        styles += [lambda: f"0{n[:3]}-{n[3:6]}-{n[6:]}", lambda: f"+63 {n[:3]} {n[3:6]} {n[6:]}",
-                   lambda: f"0{n[:3]} {n[3:]}", lambda: f"(+63) {n[:3]}-{n[3:6]}-{n[6:]}"]
+        styles += [
+            lambda: f"0{n[:3]}-{n[3:6]}-{n[6:]}",
+            lambda: f"+63 {n[:3]} {n[3:6]} {n[6:]}",
+            lambda: f"0{n[:3]} {n[3:]}",
+            lambda: f"(+63) {n[:3]}-{n[3:6]}-{n[6:]}",
+        ]
     if phone.region == "GB":
-        styles += [lambda: "+44 (0)" + phone.formatted("national")[1:],
-                   lambda: phone.formatted("national").replace(" ", "")]
+        styles += [
+            lambda: "+44 (0)" + phone.formatted("national")[1:],
+            lambda: phone.formatted("national").replace(" ", ""),
+        ]
     return rng.choice(styles)()
 
 
-def spell(rng: random.Random, digits: str, mix: float = 0.0, zero_as_oh: bool = False,
-          upper: bool = False, joiner: str = " ") -> str:
+def spell(
+    rng: random.Random,
+    digits: str,
+    mix: float = 0.0,
+    zero_as_oh: bool = False,
+    upper: bool = False,
+    joiner: str = " ",
+) -> str:
     words = []
     for d in digits:
         if rng.random() < mix:
@@ -218,8 +277,8 @@ def split_groups(digits: str, sizes: list[int]) -> list[str]:
         groups.append(digits[i : i + size])
         i += size
     if i < len(digits):
-        groups[-1] += digits[i:]
-    return groups
+        groups.append(digits[i:])
+    return [g for g in groups if g]
 
 
 def obfuscated_phone(rng: random.Random, phone: Phone) -> str:
@@ -240,46 +299,110 @@ def obfuscated_phone(rng: random.Random, phone: Phone) -> str:
         lambda: " dash ".join(split_groups(digits, [3, 3])),
         lambda: " - ".join(split_groups(digits, [2, 3, 2, 3])),
         lambda: "_".join(split_groups(digits, [len(digits) - 5])),
-        lambda: " / ".join(split_groups(digits, [4, 3])) if len(digits) < 11 else " . ".join(digits),
+        lambda: (
+            " / ".join(split_groups(digits, [4, 3])) if len(digits) < 11 else " . ".join(digits)
+        ),
         lambda: with_doubles(digits),
         lambda: ", ".join(spell(rng, g) for g in split_groups(digits, [4, 3])),
         lambda: " ".join(split_groups(digits, [1, 1, 1, 2, 2, 1, 1, 1])),
         lambda: spell(rng, digits[: len(digits) // 2]) + " " + digits[len(digits) // 2 :],
         lambda: digits[:5] + " and then " + spell(rng, digits[5:]),
+        lambda: spoken_pairs(digits),
+        lambda: digits.replace("0", "O") if "0" in digits else spell(rng, digits, mix=0.4),
+        lambda: "\n".join(split_groups(digits, [4, 3])),
+        lambda: "".join(d + "\ufe0f\u20e3" for d in digits),
+        lambda: (
+            " ".join(split_groups(digits, [3, 3]))
+            + " ("
+            + rng.choice(["globe", "smart", "jio", "airtel"])
+            + ")"
+        ),
     ]
     return rng.choice(styles)()
+
+
+TENS = ["", "ten", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+TEENS = [
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+]
+
+
+def spoken_pairs(digits: str) -> str:
+    """Digits read two at a time, as some people say them: "ninety-eight seventy-six oh five"."""
+    words = []
+    for i in range(0, len(digits) - 1, 2):
+        a, b = int(digits[i]), int(digits[i + 1])
+        if a == 0:
+            words.append(f"oh {DIGIT_NAMES[b]}")
+        elif a == 1:
+            words.append(TEENS[b])
+        else:
+            words.append(TENS[a] + ("" if b == 0 else "-" + DIGIT_NAMES[b]))
+    if len(digits) % 2:
+        words.append(DIGIT_NAMES[int(digits[-1])])
+    return " ".join(words)
 
 
 def email_value(rng: random.Random) -> tuple[str, str, str]:
     """(local part, domain, the identifying word of the local part)."""
     first, last = person(rng)
     year = rng.choice(["88", "92", "95", "2001", "07", "13", "1990", "", "", "x"])
-    local, ident = rng.choice([
-        (f"{first}.{last}{year}", f"{last}{year}"),
-        (f"{first}_{last}", last),
-        (f"{first[0]}{last}{year}", f"{first[0]}{last}{year}"),
-        (f"{first}{last}{year}", f"{first}{last}{year}"),
-        (f"{last}.{first}{year}", f"{last}"),
-        (f"{first}.{last}.work", last),
-        (f"the{first}{last}", f"the{first}{last}"),
-    ])
+    local, ident = rng.choice(
+        [
+            (f"{first}.{last}{year}", f"{last}{year}"),
+            (f"{first}_{last}", last),
+            (f"{first[0]}{last}{year}", f"{first[0]}{last}{year}"),
+            (f"{first}{last}{year}", f"{first}{last}{year}"),
+            (f"{last}.{first}{year}", f"{last}"),
+            (f"{first}.{last}.work", last),
+            (f"the{first}{last}", f"the{first}{last}"),
+        ]
+    )
     domain = rng.choice(MAIL_DOMAINS if rng.random() < 0.85 else WORK_DOMAINS)
     return local.rstrip("."), domain, ident
 
 
 def plain_email(rng: random.Random, local: str, domain: str) -> str:
-    return rng.choice([f"{local}@{domain}", f"{local}@{domain}", f"{local.capitalize()}@{domain}",
-                       f"<{local}@{domain}>", f"mailto:{local}@{domain}"])
+    return rng.choice(
+        [
+            f"{local}@{domain}",
+            f"{local}@{domain}",
+            f"{local.capitalize()}@{domain}",
+            f"<{local}@{domain}>",
+            f"mailto:{local}@{domain}",
+        ]
+    )
 
 
 def obfuscated_email(rng: random.Random, local: str, domain: str) -> str:
     d_parts = domain.split(".")
-    at, dot = rng.choice([
-        (" at ", " dot "), ("(at)", "(dot)"), (" [at] ", " [dot] "), (" AT ", " DOT "),
-        ("[at]", "[dot]"), (" {at} ", " {dot} "), (" (at) ", " (dot) "), (" @ ", " . "),
-        (" at the rate ", " dot "), (" <at> ", " <dot> "), ("@", " dot "), (" at ", "."),
-        (" [@] ", " [.] "), (" at ", " dot "),
-    ])
+    at, dot = rng.choice(
+        [
+            (" at ", " dot "),
+            ("(at)", "(dot)"),
+            (" [at] ", " [dot] "),
+            (" AT ", " DOT "),
+            ("[at]", "[dot]"),
+            (" {at} ", " {dot} "),
+            (" (at) ", " (dot) "),
+            (" @ ", " . "),
+            (" at the rate ", " dot "),
+            (" <at> ", " <dot> "),
+            ("@", " dot "),
+            (" at ", "."),
+            (" [@] ", " [.] "),
+            (" at ", " dot "),
+        ]
+    )
     local_written = local
     if rng.random() < 0.25 and "." in local:
         local_written = local.replace(".", " dot ")
@@ -291,14 +414,22 @@ def obfuscated_email(rng: random.Random, local: str, domain: str) -> str:
 
 
 def account_style_email(rng: random.Random, local: str, provider: str) -> str:
-    return rng.choice([f"my {provider} is {local}", f"{provider} id: {local}", f"{provider}: {local}",
-                       f"my {provider} id is {local}"])
+    return rng.choice(
+        [
+            f"my {provider} is {local}",
+            f"{provider} id: {local}",
+            f"{provider}: {local}",
+            f"my {provider} id is {local}",
+        ]
+    )
 
 
 def url_value(rng: random.Random) -> tuple[str, str, bool]:
     """(link as written, identifying word, obfuscated)."""
     first, last = person(rng)
-    who = rng.choice([f"{first}{last}", f"{first}-{last}", f"{first[0]}{last}", f"{last}{first[0]}"])
+    who = rng.choice(
+        [f"{first}{last}", f"{first}-{last}", f"{first[0]}{last}", f"{last}{first[0]}"]
+    )
     ident = max(re.split(r"[^a-z0-9]", who), key=len)
     slug = "".join(rng.choice(string.ascii_letters + string.digits) for _ in range(7))
     forms = [
@@ -329,9 +460,17 @@ def url_value(rng: random.Random) -> tuple[str, str, bool]:
 def messenger_value(rng: random.Random, phone: Phone) -> tuple[str, str, bool]:
     """(handle or profile link as written, identifying word, obfuscated)."""
     first, last = person(rng)
-    handle = rng.choice([f"{first}_{last}", f"{first}.{last}", f"{first}{rng.randint(7, 99)}",
-                         f"{first[0]}{last}_{rng.randint(1, 9)}", f"the{first}{last}",
-                         f"{last}.{first}{rng.randint(10, 99)}", f"{first}{last}"])
+    handle = rng.choice(
+        [
+            f"{first}_{last}",
+            f"{first}.{last}",
+            f"{first}{rng.randint(7, 99)}",
+            f"{first[0]}{last}_{rng.randint(1, 9)}",
+            f"the{first}{last}",
+            f"{last}.{first}{rng.randint(10, 99)}",
+            f"{first}{last}",
+        ]
+    )
     ident = max(re.split(r"[^a-z0-9]", handle), key=len)
     phone_digits = phone.cc + phone.national
     forms = [
@@ -362,10 +501,22 @@ def messenger_value(rng: random.Random, phone: Phone) -> tuple[str, str, bool]:
         (f"discord: {handle.replace('.', '_')}#{rng.randint(1000, 9999)}", ident, True),
         (f"snap: {handle}", ident, True),
         (f"wechat id: {handle}", ident, True),
-        (f"add me on telegram {'@' if rng.random() < 0.5 else ''}{handle.replace('.', '_')}", ident, True),
+        (
+            f"add me on telegram {'@' if rng.random() < 0.5 else ''}{handle.replace('.', '_')}",
+            ident,
+            True,
+        ),
         (f"my telegram username is {handle.replace('.', '_')}", ident, True),
         (f"hit me up on insta @{handle}", ident, True),
         (f"viber: {handle}", ident, True),
+        (f"fb: {first.capitalize()} {last.capitalize()}", last, True),
+        (
+            f"FB name is {first.capitalize()} {last.capitalize()}, {rng.choice(['same pic', 'Manila', 'blue pic'])}",
+            last,
+            True,
+        ),
+        (f"my tele is @{handle.replace('.', '_')}", ident, True),
+        (f"hmu on ig {handle}", ident, True),
     ]
     surface, secret, obfuscated = rng.choice(forms)
     if not secret:  # the skype cid form: the id itself is the secret
@@ -378,8 +529,14 @@ def slug(rng: random.Random, n: int = 10) -> str:
 
 
 IBAN_LAYOUTS = {  # country: (BBAN length, bank code letters, digits in the rest)
-    "GB": ("AAAA", 14), "DE": ("", 18), "FR": ("", 23), "NL": ("AAAA", 10), "ES": ("", 20),
-    "IE": ("AAAA", 14), "IT": ("A", 22), "AE": ("", 19),
+    "GB": ("AAAA", 14),
+    "DE": ("", 18),
+    "FR": ("", 23),
+    "NL": ("AAAA", 10),
+    "ES": ("", 20),
+    "IE": ("AAAA", 14),
+    "IT": ("A", 22),
+    "AE": ("", 19),
 }
 
 
@@ -434,42 +591,206 @@ def card_value(rng: random.Random) -> tuple[str, str]:
 
 def hard_negative(rng: random.Random) -> tuple[str, list[str]]:
     """A recruitment-chat sentence full of numbers that are not contact details, and those numbers."""
-    salary = rng.choice([
-        "$120,000", "$95k", "₱45,000/month", "PHP 45,000 per month", "12 LPA", "₹18,00,000 per annum",
-        "£55,000", "€65.000", "80000-90000 per month", "Rs. 75000", "$45/hr", "₱28,500", "CTC 14.5 LPA",
-        "$110,000 - $130,000", "₹12-15 LPA", "£42k", "₱35k-40k", "INR 9,50,000", "USD 4,500 a month",
-    ])
-    date = rng.choice(["2024-05-01", "05/01/2024", "1 May 2024", "01.05.2024", "15/06/2024",
-                       "2024-06-15", "June 3", "12/11/2024", "2025-01-06"])
-    time_ = rng.choice(["10:30 am", "14:00", "3pm", "9:00-9:45 AM", "4:30 PM IST", "11 am PHT",
-                        "10.30am", "17:30 BST", "8:00 AM EST"])
-    yoe = rng.choice(["5 years", "3-5 yrs", "7+ years", "18 months", "2 yrs", "10+ years", "6 months"])
-    job_id = rng.choice(["JOB-2024-00123", "REQ 88123", "requisition #40921", "JR-118273",
-                         "job ID 20240501-17", "Req ID 4471-22", "ref JO-77812", "REQ-2024-0918"])
-    version = rng.choice(["Python 3.11.4", "v2.14.3", "Node 18.19.0", "Java 17", "Angular 16.2",
-                          "Kubernetes 1.29", "Spring Boot 3.2.5", "React 18.3.1", "PHP 8.2", ".NET 8"])
-    order = rng.choice(["order #4471 2290 11", "order #5520 1187 34", "invoice 2024 0501 7788",
-                        "PO 4500012345", "ticket #88123456", "booking ref 6E-2291-774"])
-    count = rng.choice(["12 openings", "a team of 45", "1,200 employees", "3 rounds", "250 seats",
-                        "40 hours a week", "2 weeks", "top 10 candidates", "6 panelists"])
+    salary = rng.choice(
+        [
+            "$120,000",
+            "$95k",
+            "₱45,000/month",
+            "PHP 45,000 per month",
+            "12 LPA",
+            "₹18,00,000 per annum",
+            "£55,000",
+            "€65.000",
+            "80000-90000 per month",
+            "Rs. 75000",
+            "$45/hr",
+            "₱28,500",
+            "CTC 14.5 LPA",
+            "$110,000 - $130,000",
+            "₹12-15 LPA",
+            "£42k",
+            "₱35k-40k",
+            "INR 9,50,000",
+            "USD 4,500 a month",
+        ]
+    )
+    date = rng.choice(
+        [
+            "2024-05-01",
+            "05/01/2024",
+            "1 May 2024",
+            "01.05.2024",
+            "15/06/2024",
+            "2024-06-15",
+            "June 3",
+            "12/11/2024",
+            "2025-01-06",
+        ]
+    )
+    time_ = rng.choice(
+        [
+            "10:30 am",
+            "14:00",
+            "3pm",
+            "9:00-9:45 AM",
+            "4:30 PM IST",
+            "11 am PHT",
+            "10.30am",
+            "17:30 BST",
+            "8:00 AM EST",
+        ]
+    )
+    yoe = rng.choice(
+        ["5 years", "3-5 yrs", "7+ years", "18 months", "2 yrs", "10+ years", "6 months"]
+    )
+    job_id = rng.choice(
+        [
+            "JOB-2024-00123",
+            "REQ 88123",
+            "requisition #40921",
+            "JR-118273",
+            "job ID 20240501-17",
+            "Req ID 4471-22",
+            "ref JO-77812",
+            "REQ-2024-0918",
+        ]
+    )
+    version = rng.choice(
+        [
+            "Python 3.11.4",
+            "v2.14.3",
+            "Node 18.19.0",
+            "Java 17",
+            "Angular 16.2",
+            "Kubernetes 1.29",
+            "Spring Boot 3.2.5",
+            "React 18.3.1",
+            "PHP 8.2",
+            ".NET 8",
+        ]
+    )
+    order = rng.choice(
+        [
+            "order #4471 2290 11",
+            "order #5520 1187 34",
+            "invoice 2024 0501 7788",
+            "PO 4500012345",
+            "ticket #88123456",
+            "booking ref 6E-2291-774",
+        ]
+    )
+    count = rng.choice(
+        [
+            "12 openings",
+            "a team of 45",
+            "1,200 employees",
+            "3 rounds",
+            "250 seats",
+            "40 hours a week",
+            "2 weeks",
+            "top 10 candidates",
+            "6 panelists",
+        ]
+    )
     percent = rng.choice(["15% hike", "30-40%", "2.5%", "20 percent", "100% remote", "10% bonus"])
-    address = rng.choice([
-        "Bangalore 560103", "Quezon City 1100", "London SW1A 1AA", "New York, NY 10001",
-        "Makati City 1226", "Whitefield, Bengaluru 560066", "Austin, TX 78701-1234",
-        "Pasig City 1605", "Manchester M1 1AE", "Hyderabad 500081", "Chicago, IL 60601",
-        "5th floor, 6750 Ayala Ave, Makati 1226", "221B Baker Street, London NW1 6XE",
-    ])
-    tech = rng.choice(["ASP.NET", "Node.js", "B.Tech", "M.Sc", "socket.io", "main.py", "README.md",
-                       "Vue.js", "VB.NET", "B.Com", "Next.js", "M.Tech"])
-    site = rng.choice(["LinkedIn", "LinkedIn.com", "Indeed.com", "Naukri", "JobStreet", "WhatsApp",
-                       "Telegram", "Skype", "Zoom", "MS Teams", "naukri.com", "Glassdoor"])
+    address = rng.choice(
+        [
+            "Bangalore 560103",
+            "Quezon City 1100",
+            "London SW1A 1AA",
+            "New York, NY 10001",
+            "Makati City 1226",
+            "Whitefield, Bengaluru 560066",
+            "Austin, TX 78701-1234",
+            "Pasig City 1605",
+            "Manchester M1 1AE",
+            "Hyderabad 500081",
+            "Chicago, IL 60601",
+            "5th floor, 6750 Ayala Ave, Makati 1226",
+            "221B Baker Street, London NW1 6XE",
+        ]
+    )
+    tech = rng.choice(
+        [
+            "ASP.NET",
+            "Node.js",
+            "B.Tech",
+            "M.Sc",
+            "socket.io",
+            "main.py",
+            "README.md",
+            "Vue.js",
+            "VB.NET",
+            "B.Com",
+            "Next.js",
+            "M.Tech",
+        ]
+    )
+    site = rng.choice(
+        [
+            "LinkedIn",
+            "LinkedIn.com",
+            "Indeed.com",
+            "Naukri",
+            "JobStreet",
+            "WhatsApp",
+            "Telegram",
+            "Skype",
+            "Zoom",
+            "MS Teams",
+            "naukri.com",
+            "Glassdoor",
+        ]
+    )
+    gov_id = rng.choice(
+        [
+            "SSS 34-5678901-2",
+            "TIN 123-456-789-000",
+            "PhilHealth 12-345678901-2",
+            "Pag-IBIG 1234-5678-9012",
+            "Aadhaar 4521 8874 2230",
+            "PAN ABCPK1234F",
+            "UAN 100987654321",
+            "NI number QQ 12 34 56 C",
+        ]
+    )
+    figure = rng.choice(
+        [
+            "CGPA 8.75/10",
+            "16GB RAM",
+            "1920x1080",
+            "IELTS 7.5",
+            "typing speed 45 wpm",
+            "2015-2019",
+            "₱25,000 - ₱30,000",
+            "budget 2500000",
+            "INC0012345",
+            "deadline 20240501",
+            "2024-05-01 10:30:00",
+            "10pm-7am",
+            "98.5%",
+            "batch 2019-2023",
+            "room 1204, floor 12",
+            "4 x 2h sessions",
+        ]
+    )
     templates: list[tuple[str, list[str]]] = [
-        (f"The role pays {salary} plus HMO. Final interview is on {date} at {time_}.", [salary, date, time_]),
+        (f"For onboarding we still need your {gov_id}, thanks.", [gov_id]),
+        (f"Noted, {gov_id} is on the form. {figure} as well.", [gov_id, figure]),
+        (f"Quick note: {figure}, and the {rng.choice(ROLES)} panel is on {date}.", [figure, date]),
+        (f"Requirements: {figure}, {yoe} of {tech}.", [figure, yoe, tech]),
+        (
+            f"The role pays {salary} plus HMO. Final interview is on {date} at {time_}.",
+            [salary, date, time_],
+        ),
         (f"We need {yoe} of experience with {version}.", [yoe, version]),
         (f"Please quote {job_id} when you fill in the form.", [job_id]),
         (f"Your laptop is {order}, it ships before {date}.", [order, date]),
         (f"Our office is at {address}, near the MRT.", [address]),
-        (f"My expected salary is {salary}, notice period is {rng.choice(['30', '60', '90'])} days.", [salary]),
+        (
+            f"My expected salary is {salary}, notice period is {rng.choice(['30', '60', '90'])} days.",
+            [salary],
+        ),
         (f"I have {yoe} in {tech} and {version}.", [yoe, tech, version]),
         (f"The annual increment is {percent} and we have {count}.", [percent, count]),
         (f"I saw this posting on {site} on {date}.", [site, date]),
@@ -528,8 +849,13 @@ CLEAN_CHAT = [
 
 def clean_message(rng: random.Random) -> Message:
     r = rng.choice(RECRUITERS)
-    fill = {"r": r, "R": r.split()[-1], "role": rng.choice(ROLES), "co": rng.choice(COMPANIES),
-            "c": rng.choice(FIRST).capitalize()}
+    fill = {
+        "r": r,
+        "R": r.split()[-1],
+        "role": rng.choice(ROLES),
+        "co": rng.choice(COMPANIES),
+        "c": rng.choice(FIRST).capitalize(),
+    }
     roll = rng.random()
     if roll < 0.25:
         return Message(rng.choice(CLEAN_CHAT).format(**fill))
@@ -630,7 +956,9 @@ MULTI_TEMPLATES = [
 
 def fill(rng: random.Random, template: str, **values: str) -> str:
     first, last = person(rng)
-    return template.format(r=rng.choice(RECRUITERS), c=first.capitalize(), l=last.capitalize(), **values)
+    return template.format(
+        r=rng.choice(RECRUITERS), c=first.capitalize(), l=last.capitalize(), **values
+    )
 
 
 def phone_contact(rng: random.Random, obfuscated: bool) -> Contact:
@@ -644,7 +972,9 @@ def email_contact(rng: random.Random, obfuscated: bool) -> tuple[Contact, bool]:
     provider = domain.split(".")[0]
     if obfuscated and provider in {"gmail", "yahoo"} and rng.random() < 0.15:
         return Contact(account_style_email(rng, local, provider), "EMAIL", ident, True), True
-    surface = obfuscated_email(rng, local, domain) if obfuscated else plain_email(rng, local, domain)
+    surface = (
+        obfuscated_email(rng, local, domain) if obfuscated else plain_email(rng, local, domain)
+    )
     return Contact(surface, "EMAIL", ident, obfuscated), False
 
 
@@ -660,11 +990,11 @@ def messenger_contact(rng: random.Random) -> Contact:
 
 def contact_message(rng: random.Random, kind: str) -> Message:
     if kind == "PHONE":
-        contact = phone_contact(rng, obfuscated=rng.random() < 0.6)
+        contact = phone_contact(rng, obfuscated=rng.random() < 0.7)
         text = fill(rng, rng.choice(PHONE_TEMPLATES), v=contact.surface)
         contacts = [contact]
     elif kind == "EMAIL":
-        contact, account_form = email_contact(rng, obfuscated=rng.random() < 0.6)
+        contact, account_form = email_contact(rng, obfuscated=rng.random() < 0.7)
         templates = ACCOUNT_EMAIL_TEMPLATES if account_form else EMAIL_TEMPLATES
         text = fill(rng, rng.choice(templates), v=contact.surface)
         contacts = [contact]
@@ -703,6 +1033,8 @@ def secrets_unique(message: Message) -> bool:
     """Each text secret occurs only inside its own contact, so a visible one means a leak."""
     lowered = message.text.lower()
     for contact in message.contacts:
+        if contact.entity_type in DIGIT_SECRETS:
+            continue  # digit secrets are checked on the digits shown, spelled or not
         secret = contact.secret.lower()
         if len(secret) < 4:
             return False
@@ -716,8 +1048,15 @@ def secrets_unique(message: Message) -> bool:
 
 def build() -> list[dict[str, object]]:
     rng = random.Random(SEED)
-    kinds = (["PHONE"] * 110 + ["EMAIL"] * 80 + ["MESSENGER"] * 60 + ["URL"] * 30
-             + ["IBAN"] * 12 + ["CREDIT_CARD"] * 12 + ["MULTI"] * 16)
+    kinds = (
+        ["PHONE"] * 110
+        + ["EMAIL"] * 80
+        + ["MESSENGER"] * 60
+        + ["URL"] * 30
+        + ["IBAN"] * 12
+        + ["CREDIT_CARD"] * 12
+        + ["MULTI"] * 16
+    )
     assert len(kinds) == CONTACT_MESSAGES, len(kinds)
     rng.shuffle(kinds)
     messages: list[Message] = []
@@ -751,8 +1090,10 @@ def main() -> int:
     rows = [json.loads(line) for line in content.splitlines()]
     contact = sum(bool(r["entities"]) for r in rows)
     obfuscated = sum(bool(r["obfuscated"]) for r in rows)
-    print(f"wrote {len(rows)} messages: {contact} with contact details ({obfuscated} obfuscated), "
-          f"{len(rows) - contact} clean")
+    print(
+        f"wrote {len(rows)} messages: {contact} with contact details ({obfuscated} obfuscated), "
+        f"{len(rows) - contact} clean"
+    )
     return 0
 
 
