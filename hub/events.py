@@ -34,10 +34,18 @@ EVENT_TYPES: frozenset[str] = frozenset(
         "interview.scheduled",
         "interview.completed",
         "interview.cancelled",
+        "interview.rescheduled",
+        "interview.no_show",
         "offer.sent",
         "offer.accepted",
         "offer.declined",
+        "offer.withdrawn",
         "placement.created",
+        "placement.completed",
+        "placement.terminated",
+        "onboarding.tasks.assigned",
+        "onboarding.task.approved",
+        "onboarding.task.rejected",
         "chat.message.created",
         "video.room.started",
         "video.room.ended",
@@ -62,7 +70,10 @@ class Event:
     created_at: datetime
 
 
-Subscriber = Callable[[asyncpg.Connection, Event], Awaitable[None]]
+# A subscriber may return a step to run once the batch has committed (a live push that must not
+# reach anyone before the rows it announces are visible); most return None.
+AfterCommit = Callable[[], Awaitable[None]]
+Subscriber = Callable[[asyncpg.Connection, Event], Awaitable[AfterCommit | None]]
 
 
 async def emit(conn: asyncpg.Connection, type: str, data: dict[str, Any], *, agency_id: UUID | None) -> UUID:
@@ -113,6 +124,7 @@ class EventDispatcher:
 
     async def dispatch_batch(self) -> int:
         """Dispatch up to BATCH_SIZE pending events; returns how many."""
+        after_commit: list[tuple[str, AfterCommit]] = []
         async with self._pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(
                 """SELECT * FROM events WHERE dispatched_at IS NULL
@@ -124,15 +136,23 @@ class EventDispatcher:
                 for name, subscriber in self._subscribers:
                     try:
                         async with conn.transaction():  # a savepoint: a failure undoes only this one
-                            await subscriber(conn, event)
+                            step = await subscriber(conn, event)
                     except Exception:
                         # One bad subscriber must not block the others or the queue behind it.
                         logger.exception("subscriber %s failed on event %s", name, event.event_id)
+                    else:
+                        if step is not None:
+                            after_commit.append((name, step))
                 if self._on_dispatch is not None:
                     self._on_dispatch(event)
             if rows:
                 await conn.execute("UPDATE events SET dispatched_at = now() WHERE id = ANY($1::bigint[])", [r["id"] for r in rows])
-            return len(rows)
+        for name, step in after_commit:
+            try:
+                await step()
+            except Exception:
+                logger.exception("after-commit step of subscriber %s failed", name)
+        return len(rows)
 
     async def _listen(self) -> None:
         """LISTEN for wake-ups; reconnect with capped backoff if the connection drops."""

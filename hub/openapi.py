@@ -13,6 +13,8 @@ from .http import API_PREFIX, Operation
 from .models import ErrorEnvelope, PageMeta
 
 REF = "#/components/schemas/{model}"
+# Uploads (hub/uploads.py) carry the file in the form field `file`.
+_UPLOAD_FORM = {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}, "required": ["file"]}
 _PARAM = re.compile(r"\{(\w+)(?::[^}]*)?\}")
 
 
@@ -58,6 +60,8 @@ def build_openapi(operations: list[Operation], *, version: str, title: str = "Re
                 item["x-scope"] = op.scope
         if op.body is not None:
             item["requestBody"] = {"required": True, "content": {"application/json": {"schema": ref(op.body, "validation")}}}
+        elif op.content == "multipart/form-data":
+            item["requestBody"] = {"required": True, "content": {"multipart/form-data": {"schema": _UPLOAD_FORM}}}
         paths.setdefault(path, {})[op.method.lower()] = item
     return {
         "openapi": "3.1.0",

@@ -152,3 +152,12 @@ async def make_hub(settings: Settings) -> AsyncIterator[Callable[..., Awaitable[
 @pytest.fixture
 async def hub(make_hub: Callable[..., Awaitable[Hub]]) -> Hub:
     return await make_hub()
+
+
+@pytest.fixture(autouse=True)
+def _generous_rate_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Suite hubs script hundreds of calls from one address: limits are scaled up 1000 times
+    unless a test sets HUB_RATE_LIMIT_SCALE itself (tests of the limits do)."""
+    from hub import ratelimit
+
+    monkeypatch.setattr(ratelimit, "DEFAULTS", ratelimit.RateLimitConfig(scale=1000))

@@ -130,5 +130,17 @@ def _person(data: dict[str, Any]) -> Person:
     return Person(user["id"], user["email"], user["role"], data["accessToken"], data["refreshToken"], user["agencyId"])
 
 
-
-
+async def seed_application(hub: Hub, agency: Agency, candidate: Person, title: str = "Backend Engineer") -> dict[str, str]:
+    """A job of `agency` and `candidate`'s application to it, written straight to the database
+    (for tests of features that only need them to exist); returns {"jobId", "applicationId"}."""
+    async with hub.app[_DB_KEY].acquire() as conn:
+        job_id = await conn.fetchval(
+            "INSERT INTO jobs (agency_id, title, status) VALUES ($1, $2, 'open') RETURNING id", uuid.UUID(agency.id), title
+        )
+        application_id = await conn.fetchval(
+            "INSERT INTO applications (agency_id, job_id, candidate_id) VALUES ($1, $2, $3) RETURNING id",
+            uuid.UUID(agency.id),
+            job_id,
+            uuid.UUID(candidate.id),
+        )
+    return {"jobId": str(job_id), "applicationId": str(application_id)}

@@ -39,8 +39,11 @@ class JobRegistry:
 
 def default_registry() -> JobRegistry:
     """Every job kind the hub ships; feature modules add theirs here."""
-    from . import mail
+    from . import mail, recording, transcription, webhooks
 
     registry = JobRegistry()
     mail.register(registry)
+    recording.register(registry)
+    transcription.register(registry)
+    webhooks.register(registry)
     return registry

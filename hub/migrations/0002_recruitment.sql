@@ -16,6 +16,28 @@ CREATE TABLE clients (
 );
 CREATE UNIQUE INDEX clients_agency_name_key ON clients (agency_id, lower(name));
 CREATE UNIQUE INDEX clients_agency_external_key ON clients (agency_id, external_id) WHERE external_id IS NOT NULL;
+CREATE INDEX clients_agency_status_idx ON clients (agency_id, status, created_at DESC);
+
+-- Invitations to join an agency's team: a single-use token (stored as a SHA-256 digest) e-mailed
+-- to the invitee; accepting it creates the account.
+CREATE TABLE team_invitations (
+    id               uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+    agency_id        uuid NOT NULL REFERENCES agencies (id) ON DELETE CASCADE,
+    email            text NOT NULL,
+    full_name        text NOT NULL DEFAULT '',
+    role             text NOT NULL CHECK (role IN ('admin', 'recruiter', 'interviewer')),
+    token_hash       bytea NOT NULL UNIQUE,
+    status           text NOT NULL DEFAULT 'pending' CHECK (status IN ('pending', 'accepted', 'revoked')),
+    invited_by       uuid REFERENCES users (id) ON DELETE SET NULL,
+    accepted_user_id uuid REFERENCES users (id) ON DELETE SET NULL,
+    send_count       integer NOT NULL DEFAULT 1,
+    expires_at       timestamptz NOT NULL,
+    accepted_at      timestamptz,
+    created_at       timestamptz NOT NULL DEFAULT now(),
+    updated_at       timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX team_invitations_agency_idx ON team_invitations (agency_id, status, created_at DESC);
+CREATE UNIQUE INDEX team_invitations_pending_key ON team_invitations (agency_id, lower(email)) WHERE status = 'pending';
 
 CREATE TABLE jobs (
     id                uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -39,6 +61,9 @@ CREATE TABLE jobs (
 CREATE INDEX jobs_agency_status_idx ON jobs (agency_id, status, created_at DESC);
 CREATE INDEX jobs_agency_client_idx ON jobs (agency_id, client_id);
 CREATE INDEX jobs_agency_poster_idx ON jobs (agency_id, posted_by);
+CREATE INDEX jobs_agency_created_idx ON jobs (agency_id, created_at DESC);
+-- The candidates' job board: open jobs of every agency, newest first.
+CREATE INDEX jobs_open_idx ON jobs (created_at DESC) WHERE status = 'open';
 
 CREATE TABLE applications (
     id                uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -52,6 +77,7 @@ CREATE TABLE applications (
     skills            text[] NOT NULL DEFAULT '{}',
     experience_years  numeric(4, 1),
     cover_letter      text,
+    location          text,  -- where the candidate is, as given when applying (also kept in candidate_profiles)
     resume_path       text,
     resume_name       text,
     recruiter_id      uuid REFERENCES users (id) ON DELETE SET NULL,
@@ -62,8 +88,26 @@ CREATE TABLE applications (
 CREATE INDEX applications_agency_status_idx ON applications (agency_id, status, applied_at DESC);
 CREATE INDEX applications_agency_job_idx ON applications (agency_id, job_id, applied_at DESC);
 CREATE INDEX applications_agency_applied_idx ON applications (agency_id, applied_at DESC);
-CREATE INDEX applications_candidate_idx ON applications (candidate_id);
+CREATE INDEX applications_candidate_idx ON applications (candidate_id, applied_at DESC);
 CREATE INDEX applications_skills_idx ON applications USING gin (skills);
+-- One index per range filter of GET /applications, so a filtered list never scans the table.
+CREATE INDEX applications_agency_score_idx ON applications (agency_id, score);
+CREATE INDEX applications_agency_experience_idx ON applications (agency_id, experience_years);
+CREATE INDEX applications_agency_resume_idx ON applications (agency_id, applied_at DESC) WHERE resume_path IS NOT NULL;
+CREATE INDEX applications_agency_no_resume_idx ON applications (agency_id, applied_at DESC) WHERE resume_path IS NULL;
+
+-- What a candidate has told the hub about themselves, merged from each application they send
+-- (skills accumulate; location and experience take the latest value given). Enterprise agencies
+-- search these profiles (the talent pool); contact details are never part of them.
+CREATE TABLE candidate_profiles (
+    user_id           uuid PRIMARY KEY REFERENCES users (id) ON DELETE CASCADE,
+    location          text,
+    skills            text[] NOT NULL DEFAULT '{}',
+    experience_years  numeric(4, 1),
+    updated_at        timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX candidate_profiles_skills_idx ON candidate_profiles USING gin (skills);
+CREATE INDEX candidate_profiles_updated_idx ON candidate_profiles (updated_at DESC);
 
 CREATE TABLE application_status_history (
     id              bigserial PRIMARY KEY,
@@ -77,6 +121,7 @@ CREATE TABLE application_status_history (
     changed_at      timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX application_history_idx ON application_status_history (application_id, changed_at);
+CREATE INDEX application_history_agency_to_idx ON application_status_history (agency_id, to_status, changed_at);
 
 CREATE TABLE interviews (
     id                uuid PRIMARY KEY DEFAULT gen_random_uuid(),
@@ -188,11 +233,13 @@ CREATE TABLE notifications (
     title       text NOT NULL,
     body        text,
     data        jsonb NOT NULL DEFAULT '{}',
+    event_id    uuid,  -- the domain event that caused it: a re-dispatched event notifies once
     read_at     timestamptz,
     created_at  timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX notifications_user_idx ON notifications (user_id, created_at DESC);
 CREATE INDEX notifications_unread_idx ON notifications (user_id) WHERE read_at IS NULL;
+CREATE UNIQUE INDEX notifications_event_key ON notifications (user_id, event_id) WHERE event_id IS NOT NULL;
 
 -- Outgoing e-mail (team invitations, video invitations): stored, then sent by a job.
 CREATE TABLE mail_outbox (

@@ -14,21 +14,35 @@ import socketio
 
 from ..auth.principal import Principal
 from ..errors import HubError
+from .redis_manager import ResilientRedisManager
 
 logger = logging.getLogger(__name__)
 
 PRINCIPAL_KEY = "principal"
 
 
-def create_sio(redis_url: str | None, *, cors_origins: tuple[str, ...] = ()) -> socketio.AsyncServer:
-    """In-process fan-out by default; with REDIS_URL every hub process shares rooms and emits."""
-    manager = socketio.AsyncRedisManager(redis_url) if redis_url else None
+PING_TIMEOUT = 0.4  # heartbeat intervals a client may take to answer a ping
+# A silent client is dropped within ping interval + 2 ping timeouts (the checker's cadence).
+assert 1 + 2 * PING_TIMEOUT <= 2, "a vanished client must be offline within two heartbeat intervals"
+
+
+def create_sio(
+    redis_url: str | None, *, cors_origins: tuple[str, ...] = (), heartbeat_interval: float = 25.0
+) -> socketio.AsyncServer:
+    """In-process fan-out by default; with REDIS_URL every hub process shares rooms and emits.
+
+    The Engine.IO ping runs at the presence heartbeat interval, so a client that vanishes
+    without closing its socket is disconnected (and turns offline) within two intervals.
+    """
+    manager = ResilientRedisManager(redis_url, probe_interval=min(5.0, heartbeat_interval)) if redis_url else None
     return socketio.AsyncServer(
         async_mode="aiohttp",
         client_manager=manager,
         cors_allowed_origins=list(cors_origins) if cors_origins else [],
         logger=False,
         engineio_logger=False,
+        ping_interval=heartbeat_interval,
+        ping_timeout=heartbeat_interval * PING_TIMEOUT,
         max_http_buffer_size=64 * 1024,  # bytes; chat messages are capped far below this
     )
 

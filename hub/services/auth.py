@@ -21,6 +21,7 @@ from ..storage import credentials as cred_store
 from ..storage import users as user_store
 
 API_KEY_PREFIX = "rhk_"
+LAST_USED_GRANULARITY = timedelta(minutes=1)  # matches the guard in touch_api_key
 
 
 @dataclass(frozen=True)
@@ -161,7 +162,9 @@ class AuthService:
                 raise Unauthenticated("API key has expired", code="KEY_EXPIRED")
             if key["ip_whitelist"] and not _ip_allowed(client_ip, key["ip_whitelist"]):
                 raise Forbidden("This API key may not be used from your address", code="IP_NOT_ALLOWED")
-            await cred_store.touch_api_key(conn, key["id"])
+            last_used = key["last_used_at"]
+            if last_used is None or last_used < datetime.now(UTC) - LAST_USED_GRANULARITY:
+                await cred_store.touch_api_key(conn, key["id"])  # a write at most once a minute, not per request
         return Principal("api_key", key["id"], key["agency_id"], "integration", frozenset(key["scopes"])), key
 
     async def create_api_key(
