@@ -86,7 +86,9 @@ class ClientsReport(ApiModel):
 async def jobs_analytics(request: web.Request, query: RankedQuery) -> web.Response:
     """Jobs by status, applications per job and the jobs with the most applications."""
     async with request.app[DB].acquire() as conn:
-        report = await analytics_service.jobs_report(conn, principal_of(request), since=query.since, until=query.until, top=query.top)
+        report = await analytics_service.jobs_report(
+            conn, principal_of(request), since=query.since, until=query.until, top=query.top
+        )
     return ok(JobsReport.from_record(report))
 
 
@@ -110,5 +112,7 @@ async def interviews_analytics(request: web.Request, query: WindowQuery) -> web.
 async def clients_analytics(request: web.Request, query: RankedQuery) -> web.Response:
     """Clients by status and the clients with the most applications."""
     async with request.app[DB].acquire() as conn:
-        report = await analytics_service.clients_report(conn, principal_of(request), since=query.since, until=query.until, top=query.top)
+        report = await analytics_service.clients_report(
+            conn, principal_of(request), since=query.since, until=query.until, top=query.top
+        )
     return ok(ClientsReport.from_record(report))

@@ -150,8 +150,15 @@ def history_out(entry: Record, principal: Principal) -> HistoryOut:
     return out
 
 
-@routes.post("/jobs/{id}/apply", body=ApplyIn, response=ApplicationOut, status=201, scope="jobs:read",
-             roles=frozenset({"candidate"}), tag="applications")
+@routes.post(
+    "/jobs/{id}/apply",
+    body=ApplyIn,
+    response=ApplicationOut,
+    status=201,
+    scope="jobs:read",
+    roles=frozenset({"candidate"}),
+    tag="applications",
+)
 async def apply(request: web.Request, body: ApplyIn) -> web.Response:
     """Apply to an open job as the signed-in candidate (409 when already applied)."""
     principal = principal_of(request)
@@ -166,10 +173,19 @@ async def list_applications(request: web.Request, query: ApplicationQuery) -> we
     principal = principal_of(request)
     async with request.app[DB].acquire() as conn:
         rows, total = await app_service.list_applications(
-            conn, principal, limit=query.per_page, offset=query.offset,
-            client_id=query.client_id, job_id=query.job_id, statuses=query.status, min_score=query.min_score,
-            has_resume=query.has_resume, skills=query.skills, min_experience=query.experience_years,
-            applied_after=query.applied_after, applied_before=query.applied_before,
+            conn,
+            principal,
+            limit=query.per_page,
+            offset=query.offset,
+            client_id=query.client_id,
+            job_id=query.job_id,
+            statuses=query.status,
+            min_score=query.min_score,
+            has_resume=query.has_resume,
+            skills=query.skills,
+            min_experience=query.experience_years,
+            applied_after=query.applied_after,
+            applied_before=query.applied_before,
         )
     return page((application_out(r, principal) for r in rows), total=total, query=query)
 
@@ -197,9 +213,7 @@ async def update_application(request: web.Request, body: ApplicationUpdate) -> w
     """Set the score or the recruiter in charge (recruiterId must be a recruiter of the agency)."""
     principal = principal_of(request)
     async with transaction(request.app[DB]) as conn:
-        application = await app_service.update_application(
-            conn, principal, path_id(request), body.model_dump(exclude_unset=True)
-        )
+        application = await app_service.update_application(conn, principal, path_id(request), body.model_dump(exclude_unset=True))
     return ok(application_out(application, principal))
 
 
@@ -229,7 +243,12 @@ async def release(request: web.Request, body: ReleaseIn) -> web.Response:
     principal = principal_of(request)
     async with transaction(request.app[DB]) as conn:
         application = await app_service.change_status(
-            conn, principal, path_id(request), "released", reason=body.reason, comment=body.comment,
+            conn,
+            principal,
+            path_id(request),
+            "released",
+            reason=body.reason,
+            comment=body.comment,
             attribution=("releasedBy", body.released_by),
         )
     return ok(application_out(application, principal))
@@ -241,14 +260,24 @@ async def reject(request: web.Request, body: RejectIn) -> web.Response:
     principal = principal_of(request)
     async with transaction(request.app[DB]) as conn:
         application = await app_service.change_status(
-            conn, principal, path_id(request), "rejected", reason=body.reason, comment=body.comment,
+            conn,
+            principal,
+            path_id(request),
+            "rejected",
+            reason=body.reason,
+            comment=body.comment,
             attribution=("rejectedBy", body.rejected_by),
         )
     return ok(application_out(application, principal))
 
 
-@routes.post("/applications/{id}/resume", response=ApplicationOut, scope="applications:read", content="multipart/form-data",
-             extra_responses={413: "The file is larger than 10 MiB", 415: "Not a PDF or DOCX file, or not multipart"})
+@routes.post(
+    "/applications/{id}/resume",
+    response=ApplicationOut,
+    scope="applications:read",
+    content="multipart/form-data",
+    extra_responses={413: "The file is larger than 10 MiB", 415: "Not a PDF or DOCX file, or not multipart"},
+)
 async def upload_resume(request: web.Request) -> web.Response:
     """Upload a resume (multipart field `file`): PDF or DOCX by content, at most 10 MiB.
 

@@ -63,15 +63,27 @@ class CandidateQuery(PageQuery):
         return self
 
 
-@routes.get("/candidates", query=CandidateQuery, response=list[CandidateOut], paginated=True, scope="candidates:read",
-            extra_responses={403: "PLAN_REQUIRED: talent-pool search needs the enterprise plan"})
+@routes.get(
+    "/candidates",
+    query=CandidateQuery,
+    response=list[CandidateOut],
+    paginated=True,
+    scope="candidates:read",
+    extra_responses={403: "PLAN_REQUIRED: talent-pool search needs the enterprise plan"},
+)
 async def search_candidates(request: web.Request, query: CandidateQuery) -> web.Response:
     """Search the talent pool by text, skills, location and experience (Enterprise plan)."""
     async with request.app[DB].acquire() as conn:
         rows, total = await candidate_service.search_talent_pool(
-            conn, principal_of(request), q=query.q, skills=query.skills, location=query.location,
-            min_experience=query.min_experience, max_experience=query.max_experience,
-            limit=query.per_page, offset=query.offset,
+            conn,
+            principal_of(request),
+            q=query.q,
+            skills=query.skills,
+            location=query.location,
+            min_experience=query.min_experience,
+            max_experience=query.max_experience,
+            limit=query.per_page,
+            offset=query.offset,
         )
     return page((CandidateOut.from_record(r) for r in rows), total=total, query=query)
 

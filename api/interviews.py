@@ -170,7 +170,9 @@ async def upload_interview_attachment(request: web.Request) -> web.Response:
     """Attach a file (form field `file`: PDF, DOCX, PNG, JPEG or plain text, at most 10 MiB)."""
     principal = principal_of(request)
     upload = await read_upload(request, max_bytes=DOCUMENT_MAX_BYTES, allowed=DOCUMENT_TYPES)
-    attachment = await interview_service.attach(request.app[DB], request.app[STORAGE], principal, path_id(request), upload)
+    attachment = await interview_service.attach(
+        request.app[DB], request.app[STORAGE], principal, path_id(request), upload
+    )
     return ok(AttachmentOut.from_record(attachment), status=201)
 
 

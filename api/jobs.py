@@ -141,9 +141,16 @@ async def list_jobs(request: web.Request, query: JobQuery) -> web.Response:
     principal = principal_of(request)
     async with request.app[DB].acquire() as conn:
         rows, total = await job_service.list_jobs(
-            conn, principal, statuses=query.status, client_id=query.client_id, posted_by=query.posted_by,
-            created_after=query.created_after, created_before=query.created_before, search=query.search,
-            limit=query.per_page, offset=query.offset,
+            conn,
+            principal,
+            statuses=query.status,
+            client_id=query.client_id,
+            posted_by=query.posted_by,
+            created_after=query.created_after,
+            created_before=query.created_before,
+            search=query.search,
+            limit=query.per_page,
+            offset=query.offset,
         )
     return page((job_out(r, principal) for r in rows), total=total, query=query)
 

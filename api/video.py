@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from aiohttp import web
-from pydantic import AwareDatetime, Field, StrictBool, StrictInt, field_validator, model_validator
+from pydantic import AfterValidator, AwareDatetime, Field, StrictBool, StrictInt, field_validator, model_validator
 
 from hub.errors import NotFound, PayloadTooLarge, Unauthenticated
 from hub.http import ApiRoutes, ok, page, path_id, principal_of
@@ -23,6 +23,16 @@ routes = ApiRoutes("video")
 CallType = Literal["screening", "technical", "client_intro", "client_round_1", "client_round_2", "final", "other"]
 RoomStatus = Literal["scheduled", "active", "ended"]
 Role = Literal["host", "participant", "observer"]
+EARLIEST, LATEST = 1970, 2200  # years a room's times may fall in (PostgreSQL and Python agree on these)
+
+
+def _plausible(value: datetime) -> datetime:
+    if not EARLIEST <= value.year <= LATEST:
+        raise ValueError(f"must be between the years {EARLIEST} and {LATEST}")
+    return value
+
+
+Moment = Annotated[AwareDatetime, AfterValidator(_plausible)]  # a time with a zone, in range
 
 
 class RoomIn(ApiModel):
@@ -34,8 +44,8 @@ class RoomIn(ApiModel):
     max_participants: StrictInt | None = Field(None, ge=2, le=100)
     enable_recording: StrictBool = False
     enable_transcription: StrictBool = False
-    scheduled_for: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None  # no join token outlives it
+    scheduled_for: Moment | None = None
+    ends_at: Moment | None = None  # no join token outlives it
 
 
 class RoomPatch(ApiModel):
@@ -48,8 +58,8 @@ class RoomPatch(ApiModel):
     max_participants: StrictInt | None = Field(None, ge=2, le=100)
     enable_recording: StrictBool | None = None
     enable_transcription: StrictBool | None = None
-    scheduled_for: AwareDatetime | None = None
-    ends_at: AwareDatetime | None = None
+    scheduled_for: Moment | None = None
+    ends_at: Moment | None = None
 
     @model_validator(mode="after")
     def _required_fields_are_not_cleared(self) -> RoomPatch:
@@ -94,7 +104,9 @@ class RoomQuery(PageQuery):
     @field_validator("from_time", "to_time")
     @classmethod
     def _utc_when_naive(cls, value: datetime | None) -> datetime | None:
-        return value.replace(tzinfo=UTC) if value is not None and value.tzinfo is None else value
+        if value is None:
+            return None
+        return _plausible(value.replace(tzinfo=UTC) if value.tzinfo is None else value)
 
 
 class JoinIn(ApiModel):

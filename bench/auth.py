@@ -1,17 +1,16 @@
 """The cost of API-key authentication, rate limiting and the audit trail on a list endpoint.
 
-Runs one hub process (this script with --serve: the normal app plus one bench-only route,
-`GET /bench/api-keys`, which calls the same `list_api_keys` handler with a fixed principal and
-so skips authentication, rate limits and the audit trail, none of which see paths outside
-/api/v1). Then loads, at the same concurrency:
-  direct        GET /bench/api-keys                    no auth, no limits, no audit
-  api key       GET /api/v1/api-keys + X-API-Key       key lookup, limit, audit
-  bearer JWT    GET /api/v1/api-keys + Authorization   token check, limit, audit
-  api key, no limit/audit  the api-key case on a hub with limits and audit switched off
-  api key, Redis limits    the api-key case on a hub whose limits live in Redis (when reachable)
+Runs a hub process (this script with --serve: the normal app plus two bench-only routes
+outside /api/v1, where neither rate limits nor the audit trail apply) and loads, at the same
+concurrency, on that one process:
+  direct                 GET /bench/direct           the list_api_keys handler with a fixed principal
+  api key, auth only     GET /bench/auth-only        + X-API-Key checked (no limit, no audit)
+  api key                GET /api/v1/api-keys        + X-API-Key, rate limit, audit
+  bearer JWT             GET /api/v1/api-keys        + Authorization: Bearer, rate limit, audit
+and, when Redis is reachable, the api-key case on a second hub whose limits live in Redis.
 Limits are scaled up (HUB_RATE_LIMIT_SCALE) so they are counted but never trip. The cases are
 measured in turn, `--rounds` times, and the median of the rounds is printed (the machine may
-be shared).
+be shared: compare cases of one run, not runs).
 
     python bench/auth.py [--seconds 4] [--rounds 3] [--concurrency 16]
 """
@@ -41,13 +40,13 @@ REDIS = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def serve(port: int) -> None:
-    """The hub, plus the bench-only direct route (never part of the product)."""
+    """The hub, plus the bench-only routes (never part of the product)."""
     from aiohttp import web
 
     from api.api_keys import ApiKeyQuery, list_api_keys
     from hub.app import create_app
     from hub.auth.principal import SCOPES, Principal
-    from hub.http import PRINCIPAL, parse_query
+    from hub.http import PRINCIPAL, authenticate, parse_query
     from hub.logs import configure_logging
     from hub.settings import Settings
 
@@ -56,10 +55,15 @@ def serve(port: int) -> None:
         request[PRINCIPAL] = Principal("api_key", uuid.uuid4(), agency, "integration", frozenset(SCOPES))
         return await list_api_keys(request, query=parse_query(request, ApiKeyQuery))
 
+    async def auth_only(request: web.Request) -> web.StreamResponse:
+        (await authenticate(request)).require_scope("keys:read")
+        return await list_api_keys(request, query=parse_query(request, ApiKeyQuery))
+
     settings = Settings.from_env()
     configure_logging("WARNING", "text")
     app = create_app(settings)
-    app.router.add_get("/bench/api-keys", direct)
+    app.router.add_get("/bench/direct", direct)
+    app.router.add_get("/bench/auth-only", auth_only)
     web.run_app(app, host="127.0.0.1", port=port, access_log=None, print=None)
 
 
@@ -150,18 +154,16 @@ async def main() -> None:
         procs.append(proc)
         made = await setup(base)
         key = {"X-API-Key": made["secret"]}
-        proc, bare = start({**env, "HUB_RATE_LIMIT_ENABLED": "false", "HUB_AUDIT_ENABLED": "false"})
-        procs.append(proc)
         cases = [
-            ("direct (no auth/limit/audit)", base + "/bench/api-keys", {"X-Bench-Agency": made["agency"]}),
-            ("api key", base + "/api/v1/api-keys", key),
-            ("bearer JWT", base + "/api/v1/api-keys", {"Authorization": f"Bearer {made['token']}"}),
-            ("api key, no limit/audit", bare + "/api/v1/api-keys", key),
+            ("direct (no auth/limit/audit)", base + "/bench/direct", {"X-Bench-Agency": made["agency"]}),
+            ("api key, auth only", base + "/bench/auth-only", key),
+            ("api key + limit + audit", base + "/api/v1/api-keys", key),
+            ("bearer JWT + limit + audit", base + "/api/v1/api-keys", {"Authorization": f"Bearer {made['token']}"}),
         ]
         if _redis_reachable():
             proc, redis_base = start({**env, "REDIS_URL": REDIS, "HUB_RATE_LIMIT_PREFIX": f"bench-{uuid.uuid4().hex[:8]}"})
             procs.append(proc)
-            cases.append(("api key, Redis limits", redis_base + "/api/v1/api-keys", key))
+            cases.append(("api key + Redis limit + audit", redis_base + "/api/v1/api-keys", key))
         print(f"GET list of 3 API keys, {args.concurrency} concurrent connections, {args.rounds} rounds of "
               f"{args.seconds:g} s per case, medians")
         for _, url, headers in cases:

@@ -5,9 +5,10 @@
 
 Starts one hub (`hub serve`, in-process fan-out, no job workers) on a fresh database of
 BENCH_DATABASE_URL's server (the system PostgreSQL by default). `--clients` Socket.IO clients
-(python-socketio over websockets, spread over `--client-procs` processes) sit in threads of
+(websockets, spread over `--client-procs` processes) sit in threads of
 `--thread-size`; each sends `--rate` messages a second for `--seconds`, open loop (on a
-schedule, not waiting for acks). Every message:new a member receives gives one latency: receive
+schedule, not waiting for acks). The clients speak the Socket.IO protocol directly
+(bench/_sio_raw.py) so that on a small machine the clients' own cost stays small. Every message:new a member receives gives one latency: receive
 time minus send time (the send time travels in clientMsgId). Then the per-client rate is stepped
 up, `--step-seconds` a step, to find the highest steady rate whose p99 stays under 100 ms; the
 steps stop at the first one over, at a delivery shortfall, or when `--budget` seconds are used.
@@ -22,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import multiprocessing as mp
+import os
 import random
 import tempfile
 import time
@@ -35,6 +37,7 @@ import psutil
 
 from _chat_seed import JWT_SECRET, Person, fresh_database, seed_staff
 from _hub import start_hub, stop_hub
+from _sio_raw import RawSocket
 
 P99_TARGET_MS = 100.0
 DRAIN_SECONDS = 1.0  # after a phase, late deliveries of its messages are still counted
@@ -52,7 +55,9 @@ class Phase:
     latencies: list[float] | None = None  # ms, one per delivery
     ack_latencies: list[float] | None = None  # ms, one per acked send
     hub_cpu: float = 0.0  # percent of one core
+    clients_cpu: float = 0.0  # percent of one core, all client processes together
     hub_rss: int = 0  # bytes
+    load: float = 0.0  # the machine's 1-minute load average at the end
 
 
 # -- client processes ---------------------------------------------------------------------------
@@ -64,9 +69,6 @@ def client_process(url: str, members: list[tuple[str, str]], pipe: Connection) -
 
 
 async def _client_main(url: str, members: list[tuple[str, str]], pipe: Connection) -> None:
-    import socketio
-
-    clients: list[Any] = []
     deliveries: list[float] = []
     counting = [False]
 
@@ -76,12 +78,13 @@ async def _client_main(url: str, members: list[tuple[str, str]], pipe: Connectio
             deliveries.append((time.time_ns() - sent_ns) / 1e6)
 
     limit = asyncio.Semaphore(50)
+    session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0))
 
-    async def connect(token: str, thread_id: str) -> Any:
+    async def connect(token: str, thread_id: str) -> RawSocket:
         async with limit:
-            client = socketio.AsyncClient(reconnection=False)
+            client = RawSocket(session, url)
             client.on("message:new", on_message)
-            await client.connect(url, auth={"token": token}, transports=["websocket"], wait_timeout=30)
+            await client.connect(token)
             ack = await client.call("thread:join", {"threadId": thread_id}, timeout=30)
             assert ack["ok"], ack
             return client
@@ -100,7 +103,24 @@ async def _client_main(url: str, members: list[tuple[str, str]], pipe: Connectio
         counting[0] = True
         end = time.monotonic() + seconds
 
-        async def sender(client: Any, thread_id: str, me: int) -> None:
+        async def send_one(client: RawSocket, thread_id: str, client_msg_id: str) -> None:
+            stats["sent"] += 1
+            started = time.perf_counter()
+            try:
+                ack = await client.call("message:send", {
+                    "threadId": thread_id, "clientMsgId": client_msg_id,
+                    "content": "Thanks, the interview is confirmed for Tuesday at ten."}, timeout=10)
+            except TimeoutError:
+                stats["refused"] += 1
+                return
+            if ack.get("ok"):
+                stats["acked"] += 1
+                acks.append((time.perf_counter() - started) * 1000)
+            else:
+                stats["refused"] += 1
+
+        async def sender(client: RawSocket, thread_id: str, me: int) -> None:
+            """Open loop: sends on a schedule, without waiting for the previous ack."""
             interval = 1.0 / rate
             next_at = time.monotonic() + random.random() * interval
             n = 0
@@ -115,28 +135,13 @@ async def _client_main(url: str, members: list[tuple[str, str]], pipe: Connectio
             if pending:
                 await asyncio.wait(pending, timeout=10)
 
-        async def send_one(client: Any, thread_id: str, client_msg_id: str) -> None:
-            stats["sent"] += 1
-            started = time.perf_counter()
-            try:
-                ack = await client.call("message:send", {
-                    "threadId": thread_id, "clientMsgId": client_msg_id,
-                    "content": "Thanks, the interview is confirmed for Tuesday at ten."}, timeout=10)
-            except Exception:
-                stats["refused"] += 1
-                return
-            if ack.get("ok"):
-                stats["acked"] += 1
-                acks.append((time.perf_counter() - started) * 1000)
-            else:
-                stats["refused"] += 1
-
         await asyncio.gather(*(sender(c, th, i) for i, (c, (_, th)) in enumerate(zip(clients, members, strict=True))))
         await asyncio.sleep(DRAIN_SECONDS)
         counting[0] = False
         pipe.send({**stats, "latencies": list(deliveries), "acks": acks})
     for client in clients:
-        await client.disconnect()
+        await client.close()
+    await session.close()
 
 
 # -- orchestration ----------------------------------------------------------------------------
@@ -160,14 +165,20 @@ async def make_threads(base: str, people: list[Person], size: int) -> list[tuple
     return members
 
 
-def run_phase(pipes: list[Connection], hub: psutil.Process, phase: Phase) -> Phase:
-    cpu_before = sum(hub.cpu_times()[:2])
+def run_phase(pipes: list[Connection], hub: psutil.Process, clients: list[psutil.Process], phase: Phase) -> Phase:
+    def cpu(process: psutil.Process) -> float:
+        return sum(process.cpu_times()[:2])
+
+    hub_before, clients_before = cpu(hub), sum(cpu(c) for c in clients)
     wall_before = time.monotonic()
     for pipe in pipes:
         pipe.send((phase.rate, phase.seconds))
     results = [pipe.recv() for pipe in pipes]
-    phase.hub_cpu = 100 * (sum(hub.cpu_times()[:2]) - cpu_before) / (time.monotonic() - wall_before)
+    wall = time.monotonic() - wall_before
+    phase.hub_cpu = 100 * (cpu(hub) - hub_before) / wall
+    phase.clients_cpu = 100 * (sum(cpu(c) for c in clients) - clients_before) / wall
     phase.hub_rss = hub.memory_info().rss
+    phase.load = os.getloadavg()[0]
     phase.sent = sum(r["sent"] for r in results)
     phase.acked = sum(r["acked"] for r in results)
     phase.refused = sum(r["refused"] for r in results)
@@ -189,7 +200,8 @@ def describe(phase: Phase, clients: int, thread_size: int) -> str:
             f"delivered {phase.received / phase.seconds:7.0f} msg/s ({phase.received / max(1, expected):5.1%})  "
             f"latency p50 {pct(lat, 0.5):6.1f} p99 {pct(lat, 0.99):7.1f} ms  "
             f"ack p50 {pct(acks, 0.5):6.1f} p99 {pct(acks, 0.99):7.1f} ms  "
-            f"refused {phase.refused}  hub CPU {phase.hub_cpu:4.0f}%  RSS {phase.hub_rss / 2**20:5.0f} MiB")
+            f"refused {phase.refused}  hub CPU {phase.hub_cpu:4.0f}%  RSS {phase.hub_rss / 2**20:4.0f} MiB  "
+            f"clients CPU {phase.clients_cpu:4.0f}%  load {phase.load:4.1f}")
 
 
 def steady(phase: Phase, clients: int, thread_size: int) -> bool:
@@ -235,10 +247,11 @@ async def main() -> None:
                 pipes.append(mine)
             for pipe in pipes:
                 assert pipe.recv() == "ready"
+            client_procs = [psutil.Process(w.pid) for w in workers]
             print(f"hub: 1 process; {args.clients} clients in threads of {args.thread_size} "
                   f"({len(pipes)} client processes); machine: {psutil.cpu_count()} CPUs")
             await asyncio.sleep(1.0)
-            baseline = run_phase(pipes, hub, Phase(args.rate, args.seconds))
+            baseline = run_phase(pipes, hub, client_procs, Phase(args.rate, args.seconds))
             print(f"base run, {args.seconds:.0f} s:")
             print("  " + describe(baseline, args.clients, args.thread_size))
             best = baseline if steady(baseline, args.clients, args.thread_size) else None
@@ -247,7 +260,7 @@ async def main() -> None:
                 if time.monotonic() - began + args.step_seconds + DRAIN_SECONDS > args.budget:
                     print("  (time budget used up)")
                     break
-                phase = run_phase(pipes, hub, Phase(rate, args.step_seconds))
+                phase = run_phase(pipes, hub, client_procs, Phase(rate, args.step_seconds))
                 ok = steady(phase, args.clients, args.thread_size)
                 print(("  ok   " if ok else "  over ") + describe(phase, args.clients, args.thread_size))
                 if not ok:

@@ -72,8 +72,10 @@ class Result:
 
     def row(self) -> str:
         n = len(self.latencies_ms)
-        return (f"{self.name:<34} {n:>6} {self.percentile(50):>9.1f} {self.percentile(99):>9.1f} "
-                f"{sum(self.latencies_ms) / n:>9.1f} {max(self.latencies_ms):>9.1f} {n / self.wall_s:>8.1f}")
+        return (
+            f"{self.name:<34} {n:>6} {self.percentile(50):>9.1f} {self.percentile(99):>9.1f} "
+            f"{sum(self.latencies_ms) / n:>9.1f} {max(self.latencies_ms):>9.1f} {n / self.wall_s:>8.1f}"
+        )
 
 
 class Hub:
@@ -94,7 +96,8 @@ class Hub:
         env.pop("REDIS_URL", None)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "hub.cli", "serve", "--host", "127.0.0.1", "--port", str(self.port), "--workers", "0"],
-            env=env, cwd=data_dir,
+            env=env,
+            cwd=data_dir,
         )
 
     async def wait_ready(self, session: aiohttp.ClientSession) -> None:
@@ -122,8 +125,13 @@ class Hub:
 
 
 async def register_owner(session: aiohttp.ClientSession, hub: Hub) -> tuple[str, uuid.UUID]:
-    body = {"email": f"bench-{uuid.uuid4().hex[:8]}@example.com", "password": secrets.token_urlsafe(16),
-            "fullName": "Bench Owner", "role": "owner", "agencyName": "Bench Agency"}
+    body = {
+        "email": f"bench-{uuid.uuid4().hex[:8]}@example.com",
+        "password": secrets.token_urlsafe(16),
+        "fullName": "Bench Owner",
+        "role": "owner",
+        "agencyName": "Bench Agency",
+    }
     async with session.post(f"{hub.url}/api/v1/auth/register", json=body) as response:
         data = (await response.json())["data"]
         assert response.status == 201, data
@@ -149,8 +157,9 @@ async def load_reports_data(conn: asyncpg.Connection, agency_id: uuid.UUID) -> N
     await conn.execute("ANALYZE")
 
 
-async def measure(session: aiohttp.ClientSession, name: str, url: str, headers: dict[str, str], *,
-                  requests: int, concurrency: int) -> Result:
+async def measure(
+    session: aiohttp.ClientSession, name: str, url: str, headers: dict[str, str], *, requests: int, concurrency: int
+) -> Result:
     async def one() -> float:
         started = time.perf_counter()
         async with session.get(url, headers=headers) as response:
@@ -207,12 +216,14 @@ async def run(args: argparse.Namespace) -> None:
                     ("GET /analytics/interviews", f"{hub.url}/api/v1/analytics/interviews"),
                     ("GET /analytics/clients", f"{hub.url}/api/v1/analytics/clients"),
                 ]
-                print(f"data: {args.applications} applications, {args.jobs} jobs, {interviews} interviews; "
-                      f"loaded in {load_s:.1f} s")
-                print(f"list filters: status=shortlisted,interviewed & minScore=50 & appliedAfter={since} "
-                      f"({matching} matching)")
-                print(f"load: {args.requests} requests per scenario, {args.concurrency} concurrent clients, "
-                      f"{os.cpu_count()} CPUs shared by the hub (1 process), PostgreSQL and this client\n")
+                print(
+                    f"data: {args.applications} applications, {args.jobs} jobs, {interviews} interviews; loaded in {load_s:.1f} s"
+                )
+                print(f"list filters: status=shortlisted,interviewed & minScore=50 & appliedAfter={since} ({matching} matching)")
+                print(
+                    f"load: {args.requests} requests per scenario, {args.concurrency} concurrent clients, "
+                    f"{os.cpu_count()} CPUs shared by the hub (1 process), PostgreSQL and this client\n"
+                )
                 print(f"{'scenario':<34} {'n':>6} {'p50 ms':>9} {'p99 ms':>9} {'mean ms':>9} {'max ms':>9} {'req/s':>8}")
                 for name, url in scenarios:
                     result = await measure(session, name, url, headers, requests=args.requests, concurrency=args.concurrency)
@@ -225,8 +236,11 @@ async def run(args: argparse.Namespace) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--server-url", default=os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
-                        help="a PostgreSQL maintenance database URL; the bench creates and drops its own database there")
+    parser.add_argument(
+        "--server-url",
+        default=os.environ.get("TEST_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/postgres"),
+        help="a PostgreSQL maintenance database URL; the bench creates and drops its own database there",
+    )
     parser.add_argument("--requests", type=int, default=400, help="measured requests per scenario")
     parser.add_argument("--concurrency", type=int, default=20, help="concurrent clients")
     parser.add_argument("--applications", type=int, default=100_000)

@@ -12,7 +12,7 @@ import io
 import re
 import unicodedata
 import zipfile
-from collections.abc import Set
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from urllib.parse import unquote
 
@@ -55,7 +55,9 @@ class Upload:
         return SUFFIXES.get(self.content_type, "")
 
 
-async def read_upload(request: web.Request, field: str = "file", *, max_bytes: int, allowed: Set[str]) -> Upload:
+async def read_upload(
+    request: web.Request, field: str = "file", *, max_bytes: int, allowed: AbstractSet[str]
+) -> Upload:
     """Read the form field `field`: 415 not multipart or a refused type, 413 too large, 400 missing.
 
     `max_bytes` is the limit for this kind of file; the hub-wide HUB_MAX_UPLOAD_BYTES caps it.
@@ -93,7 +95,7 @@ async def _read_capped(part: BodyPartReader, max_bytes: int) -> bytes:
     return bytes(buffer)
 
 
-def _checked(filename: str | None, data: bytes, allowed: Set[str]) -> Upload:
+def _checked(filename: str | None, data: bytes, allowed: AbstractSet[str]) -> Upload:
     if not data:
         raise ValidationFailed("The file is empty")
     detected = sniff_content_type(data)

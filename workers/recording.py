@@ -46,6 +46,8 @@ from .runner import JobContext
 logger = logging.getLogger(__name__)
 
 ROOM_POLL_SECONDS = 1.0  # how often the recorder checks the room's status (a missed room:ended)
+EMPTY_ROOM_SECONDS = 300.0  # a room nobody is in for this long is not recorded any further
+assert ROOM_POLL_SECONDS < EMPTY_ROOM_SECONDS
 SIGNAL_ACK_SECONDS = 10.0  # how long to wait for the hub to accept a relayed answer
 CONNECT_TIMEOUT_SECONDS = 15.0
 MIXDOWN_NAME = "room.wav"
@@ -226,12 +228,28 @@ async def record_mesh_room(ctx: JobContext) -> dict[str, Any]:
 
 
 async def _wait_for_room_end(ctx: JobContext, session: MeshRoomSession, room_id: UUID) -> None:
+    """Until room:ended, the room row says ended, or nobody but the recorder was in it for EMPTY_ROOM_SECONDS
+    (a room left open must not hold a worker slot for ever)."""
+    recorder = str(room_recorder.recorder_identity(room_id))
+    empty_since: float | None = None
+    loop = asyncio.get_running_loop()
     while not session.ended.is_set():
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(session.ended.wait(), ROOM_POLL_SECONDS)
         async with ctx.pool.acquire() as conn:
             room = await video_store.get_room(conn, room_id)
+            present = [] if room is None else [
+                p for p in await video_store.joined_participants(conn, room["provider_room"])
+                if str(p["identity"]) != recorder
+            ]
         if room is None or room["status"] == "ended":
+            return
+        if present:
+            empty_since = None
+        elif empty_since is None:
+            empty_since = loop.time()
+        elif loop.time() - empty_since >= EMPTY_ROOM_SECONDS:
+            logger.info("room %s has been empty for %.0f s; recording stops", room_id, EMPTY_ROOM_SECONDS)
             return
 
 

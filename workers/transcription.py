@@ -21,7 +21,7 @@ from hub.db import transaction
 from hub.services import recordings as recording_service
 from hub.services import transcripts as transcript_service
 from hub.settings import Settings
-from media.speech_regions import speech_regions, write_region
+from media.speech_regions import compact_speech, write_wav
 from media.storage import LocalStorage
 from media.transcription import (
     Segment,
@@ -194,26 +194,21 @@ async def _transcribe_parts(
 async def _transcribe_speaker_track(
     engine: TranscriptionEngine, path: Path, pump: ProgressPump, start: float, span: float, workdir: Path
 ) -> Transcript:
-    """One participant's track, stretch by stretch of speech, each at its true time in the track."""
+    """One participant's track: its speech without the long silences, segments mapped back to track time."""
     loop = asyncio.get_running_loop()
     samples = await loop.run_in_executor(None, load_audio, path)
-    regions = await loop.run_in_executor(None, speech_regions, samples, SAMPLE_RATE)
+    speech = await loop.run_in_executor(None, compact_speech, samples, SAMPLE_RATE)
+    duration = len(samples) / SAMPLE_RATE
+    if speech.empty:
+        return Transcript("", duration, ())  # they never spoke
     workdir.mkdir(parents=True, exist_ok=True)
-    spoken = sum(end - begin for begin, end in regions) or 1.0
-    segments: list[Segment] = []
-    languages: list[str] = []
-    position = start
-    for number, (begin, end) in enumerate(regions):
-        clip = await loop.run_in_executor(
-            None, write_region, samples, SAMPLE_RATE, begin, end, workdir / f"stretch{number}.wav"
-        )
-        share = span * (end - begin) / spoken
-        result = await loop.run_in_executor(None, engine.transcribe, clip, pump.callback(position, share))
-        position += share
-        languages.append(result.language)
-        segments += [Segment(begin + s.start, begin + s.end, s.text) for s in result.segments]
-    language = max(set(languages), key=languages.count) if languages else ""
-    return Transcript(language, len(samples) / SAMPLE_RATE, tuple(segments))
+    clip = await loop.run_in_executor(None, write_wav, speech.samples, SAMPLE_RATE, workdir / "speech.wav")
+    result = await loop.run_in_executor(None, engine.transcribe, clip, pump.callback(start, span))
+    segments = tuple(
+        Segment(speech.to_track_time(s.start, starting=True), speech.to_track_time(s.end, starting=False), s.text)
+        for s in result.segments
+    )
+    return Transcript(result.language, duration, segments)
 
 
 async def _fail(ctx: JobContext, recording_id: UUID, reason: str) -> None:

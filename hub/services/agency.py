@@ -24,7 +24,13 @@ async def rename_agency(conn: asyncpg.Connection, principal: Principal, *, name:
     if agency is None:
         raise NotFound("Agency not found")
     await record_activity(
-        conn, principal, agency_id, "agency.updated", f"Renamed the agency to {name}",
-        subject_type="agency", subject_id=agency_id, metadata={"name": name},
+        conn,
+        principal,
+        agency_id,
+        "agency.updated",
+        f"Renamed the agency to {name}",
+        subject_type="agency",
+        subject_id=agency_id,
+        metadata={"name": name},
     )
     return agency

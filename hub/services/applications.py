@@ -1,12 +1,14 @@
 """Rules for applications: applying, who sees which, the status state machine, resumes.
 
-The state machine lives here and only here (`APPLICATION_TRANSITIONS`); every status change,
-from any module, goes through `transition()`, which writes the history row, the
-`application.status_changed` event and the activity entry in the caller's transaction.
+The state machine lives here and only here (`APPLICATION_TRANSITIONS`). `transition()` is the
+way to change a status, from this module or any other: it checks the edge and writes the
+history row, the `application.status_changed` event and the activity entry in the caller's
+transaction.
 """
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -119,13 +121,25 @@ async def apply(conn: asyncpg.Connection, principal: Principal, job_id: UUID, fi
         conn, principal.user_id, skills=skills, experience_years=fields.get("experience_years"), location=fields.get("location")
     )
     await app_store.insert_history(
-        conn, agency_id=job["agency_id"], application_id=application["id"], from_status=None,
-        to_status=application["status"], reason=None, comment=None, changed_by=principal.user_id,
+        conn,
+        agency_id=job["agency_id"],
+        application_id=application["id"],
+        from_status=None,
+        to_status=application["status"],
+        reason=None,
+        comment=None,
+        changed_by=principal.user_id,
     )
     await emit(conn, "application.created", _event_data(application), agency_id=job["agency_id"])
     await record_activity(
-        conn, principal, job["agency_id"], "application.created", f"Applied to {job['title']}",
-        subject_type="application", subject_id=application["id"], metadata={"jobId": str(job_id)},
+        conn,
+        principal,
+        job["agency_id"],
+        "application.created",
+        f"Applied to {job['title']}",
+        subject_type="application",
+        subject_id=application["id"],
+        metadata={"jobId": str(job_id)},
     )
     return await get_application(conn, principal, application["id"])
 
@@ -135,7 +149,7 @@ async def apply(conn: asyncpg.Connection, principal: Principal, job_id: UUID, fi
 
 async def transition(
     conn: asyncpg.Connection,
-    principal: Principal,
+    principal: Principal | None,
     application: Record,
     to_status: str,
     *,
@@ -145,16 +159,23 @@ async def transition(
 ) -> Record:
     """Move a locked application along the state machine; history, event and activity included.
 
-    `actor` is the recruiter the change is attributed to (default: the calling person).
+    `actor` is the recruiter the change is attributed to (default: the calling person);
+    `principal=None` means the hub itself made the change (a worker, a provider's webhook).
     """
     from_status = application["status"]
     check_transition(from_status, to_status)
     agency_id = application["agency_id"]
-    changed_by = actor if actor is not None else principal.user_id
+    changed_by = actor if actor is not None else (principal.user_id if principal else None)
     updated = await app_store.set_status(conn, application["id"], to_status)
     entry = await app_store.insert_history(
-        conn, agency_id=agency_id, application_id=application["id"], from_status=from_status,
-        to_status=to_status, reason=reason, comment=comment, changed_by=changed_by,
+        conn,
+        agency_id=agency_id,
+        application_id=application["id"],
+        from_status=from_status,
+        to_status=to_status,
+        reason=reason,
+        comment=comment,
+        changed_by=changed_by,
     )
     data = {
         **_event_data(updated),
@@ -162,12 +183,17 @@ async def transition(
         "to": to_status,
         "reason": reason,
         "changedBy": str(changed_by) if changed_by else None,
-        "changedAt": entry["changed_at"].isoformat(),
+        "changedAt": _utc(entry["changed_at"]),
     }
     await emit(conn, "application.status_changed", data, agency_id=agency_id)
     await record_activity(
-        conn, principal, agency_id, "application.status_changed", f"Moved an application from {from_status} to {to_status}",
-        subject_type="application", subject_id=application["id"],
+        conn,
+        principal,
+        agency_id,
+        "application.status_changed",
+        f"Moved an application from {from_status} to {to_status}",
+        subject_type="application",
+        subject_id=application["id"],
         metadata={"from": from_status, "to": to_status, "reason": reason, "changedBy": data["changedBy"]},
     )
     return updated
@@ -195,7 +221,9 @@ async def change_status(
     return await get_application(conn, principal, application_id)
 
 
-async def update_application(conn: asyncpg.Connection, principal: Principal, application_id: UUID, changes: dict[str, Any]) -> Record:
+async def update_application(
+    conn: asyncpg.Connection, principal: Principal, application_id: UUID, changes: dict[str, Any]
+) -> Record:
     """Set the score or the recruiter in charge (`recruiterId` must be the agency's)."""
     agency_id = principal.require_agency()
     await lock_application(conn, agency_id, application_id)
@@ -205,7 +233,9 @@ async def update_application(conn: asyncpg.Connection, principal: Principal, app
     return await get_application(conn, principal, application_id)
 
 
-async def bulk_update(conn: asyncpg.Connection, principal: Principal, application_ids: list[UUID], changes: dict[str, Any]) -> list[Record]:
+async def bulk_update(
+    conn: asyncpg.Connection, principal: Principal, application_ids: list[UUID], changes: dict[str, Any]
+) -> list[Record]:
     """The same change for many applications: all of them or none (each failing id is reported)."""
     agency_id = principal.require_agency()
     if changes.get("recruiter_id") is not None:
@@ -239,10 +269,20 @@ async def _apply_fields(
 ) -> None:
     await app_store.update_application(conn, agency_id, application_id, changes)
     await record_activity(
-        conn, principal, agency_id, "application.updated", "Updated an application",
-        subject_type="application", subject_id=application_id,
+        conn,
+        principal,
+        agency_id,
+        "application.updated",
+        "Updated an application",
+        subject_type="application",
+        subject_id=application_id,
         metadata={k: str(v) if isinstance(v, UUID | Decimal) else v for k, v in changes.items()},
     )
+
+
+def _utc(moment: datetime) -> str:
+    """ISO 8601 in UTC with `Z`, as every time the hub hands out."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def _event_data(application: Record) -> dict[str, Any]:
@@ -251,7 +291,7 @@ def _event_data(application: Record) -> dict[str, Any]:
         "jobId": str(application["job_id"]),
         "candidateId": str(application["candidate_id"]),
         "status": application["status"],
-        "appliedAt": application["applied_at"].isoformat(),
+        "appliedAt": _utc(application["applied_at"]),
     }
 
 
@@ -275,8 +315,13 @@ async def attach_resume(
         async with transaction(pool) as conn:
             await lock_application(conn, agency_id, application_id)
             await record_attachment(
-                conn, principal, agency_id=agency_id, owner_type="application", owner_id=application_id,
-                upload=upload, storage_key=key,
+                conn,
+                principal,
+                agency_id=agency_id,
+                owner_type="application",
+                owner_id=application_id,
+                upload=upload,
+                storage_key=key,
             )
             await app_store.set_resume(conn, application_id, storage_key=key, filename=upload.filename)
             return await get_application(conn, principal, application_id)

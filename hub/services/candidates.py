@@ -44,8 +44,13 @@ async def search_talent_pool(
 ) -> tuple[list[Record], int]:
     await require_plan(conn, principal.require_agency(), TALENT_POOL_TIER, "Talent-pool search")
     sql = candidate_store.talent_pool_page(
-        q=q, skills=normalize_skills(skills) if skills else None, location=location,
-        min_experience=min_experience, max_experience=max_experience, limit=limit, offset=offset,
+        q=q,
+        skills=normalize_skills(skills) if skills else None,
+        location=location,
+        min_experience=min_experience,
+        max_experience=max_experience,
+        limit=limit,
+        offset=offset,
     )
     return await sql.fetch(conn)
 

@@ -78,8 +78,13 @@ async def _insert(
             raise Conflict("A client with this name or externalId already exists")
         return existing, False
     await record_activity(
-        conn, principal, agency_id, "client.created", f"Created client {client['name']}",
-        subject_type="client", subject_id=client["id"],
+        conn,
+        principal,
+        agency_id,
+        "client.created",
+        f"Created client {client['name']}",
+        subject_type="client",
+        subject_id=client["id"],
     )
     return client, True
 
@@ -103,8 +108,14 @@ async def update_client(conn: asyncpg.Connection, principal: Principal, client_i
     except asyncpg.UniqueViolationError:
         raise Conflict("Another client already has this name or externalId") from None
     await record_activity(
-        conn, principal, agency_id, "client.updated", f"Updated client {client['name']}",
-        subject_type="client", subject_id=client_id, metadata={"fields": sorted(changes)},
+        conn,
+        principal,
+        agency_id,
+        "client.updated",
+        f"Updated client {client['name']}",
+        subject_type="client",
+        subject_id=client_id,
+        metadata={"fields": sorted(changes)},
     )
     return client
 
@@ -115,7 +126,12 @@ async def archive_client(conn: asyncpg.Connection, principal: Principal, client_
     await get_client(conn, principal, client_id, for_update=True)
     client = await client_store.update_client(conn, agency_id, client_id, {"status": "archived"})
     await record_activity(
-        conn, principal, agency_id, "client.archived", f"Archived client {client['name']}",
-        subject_type="client", subject_id=client_id,
+        conn,
+        principal,
+        agency_id,
+        "client.archived",
+        f"Archived client {client['name']}",
+        subject_type="client",
+        subject_id=client_id,
     )
     return client

@@ -37,7 +37,9 @@ assert all(s in JOB_TRANSITIONS for targets in JOB_TRANSITIONS.values() for s in
 assert "open" not in JOB_TRANSITIONS["draft"] | JOB_TRANSITIONS["pending_approval"]
 
 
-async def list_jobs(conn: asyncpg.Connection, principal: Principal, *, statuses: list[str] | None, **filters: Any) -> tuple[list[Record], int]:
+async def list_jobs(
+    conn: asyncpg.Connection, principal: Principal, *, statuses: list[str] | None, **filters: Any
+) -> tuple[list[Record], int]:
     if principal.is_candidate:
         sql = job_store.jobs_page(agency_id=None, statuses=["open"], **filters)
     else:
@@ -61,8 +63,14 @@ async def create_job(conn: asyncpg.Connection, principal: Principal, fields: dic
     await _check_fields(conn, agency_id, fields, current=None)
     job_id = await job_store.insert_job(conn, agency_id, fields)
     await record_activity(
-        conn, principal, agency_id, "job.created", f"Posted job {fields['title']}",
-        subject_type="job", subject_id=job_id, metadata={"postedBy": str(fields["posted_by"])},
+        conn,
+        principal,
+        agency_id,
+        "job.created",
+        f"Posted job {fields['title']}",
+        subject_type="job",
+        subject_id=job_id,
+        metadata={"postedBy": str(fields["posted_by"])},
     )
     return await _reload(conn, agency_id, job_id)
 
@@ -76,8 +84,14 @@ async def update_job(conn: asyncpg.Connection, principal: Principal, job_id: UUI
     await _check_fields(conn, agency_id, changes, current=job)
     await job_store.update_job(conn, agency_id, job_id, changes)
     await record_activity(
-        conn, principal, agency_id, "job.updated", f"Updated job {job['title']}",
-        subject_type="job", subject_id=job_id, metadata=_change_summary(job, changes),
+        conn,
+        principal,
+        agency_id,
+        "job.updated",
+        f"Updated job {job['title']}",
+        subject_type="job",
+        subject_id=job_id,
+        metadata=_change_summary(job, changes),
     )
     return await _reload(conn, agency_id, job_id)
 
@@ -96,8 +110,14 @@ async def approve_job(conn: asyncpg.Connection, principal: Principal, job_id: UU
         conn, agency_id, job_id, {"status": "open", "approved_by": approver, "approved_at": datetime.now(UTC)}
     )
     await record_activity(
-        conn, principal, agency_id, "job.approved", f"Approved job {job['title']}",
-        subject_type="job", subject_id=job_id, metadata={"approvedBy": str(approver)},
+        conn,
+        principal,
+        agency_id,
+        "job.approved",
+        f"Approved job {job['title']}",
+        subject_type="job",
+        subject_id=job_id,
+        metadata={"approvedBy": str(approver)},
     )
     return await _reload(conn, agency_id, job_id)
 
@@ -123,8 +143,14 @@ async def bulk_update_jobs(
     for job_id in job_ids:
         await job_store.update_job(conn, agency_id, job_id, changes)
         await record_activity(
-            conn, principal, agency_id, "job.updated", f"Updated job {jobs[job_id]['title']} (bulk)",
-            subject_type="job", subject_id=job_id, metadata=_change_summary(jobs[job_id], changes),
+            conn,
+            principal,
+            agency_id,
+            "job.updated",
+            f"Updated job {jobs[job_id]['title']} (bulk)",
+            subject_type="job",
+            subject_id=job_id,
+            metadata=_change_summary(jobs[job_id], changes),
         )
     return [await _reload(conn, agency_id, job_id) for job_id in job_ids]
 

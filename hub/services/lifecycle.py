@@ -64,7 +64,8 @@ def forward_path(current: str, target: str) -> list[str]:
                 path.append(came_from[path[-1]])
             return path[-2::-1]
         for following in sorted(applications.APPLICATION_TRANSITIONS[status]):
-            if following in PIPELINE and PIPELINE.index(following) > PIPELINE.index(status) and following not in came_from:
+            forward = following in PIPELINE and PIPELINE.index(following) > PIPELINE.index(status)
+            if forward and following not in came_from:
                 came_from[following] = status
                 queue.append(following)
     return []

@@ -31,8 +31,6 @@ from .actors import acting_recruiter
 from .attachments import record_attachment, storage_prefix, stored_file
 from .lifecycle import advance_application, application_for_update, event_data, require_active, require_not_closed
 
-STATUSES = ("draft", "sent", "accepted", "declined", "withdrawn")
-ACTIONS = ("send", "accept", "decline", "withdraw")
 # action -> (statuses it may start from, status it leads to, event, who may take it)
 TRANSITIONS: dict[str, tuple[frozenset[str], str, str, str]] = {
     "send": (frozenset({"draft"}), "sent", "offer.sent", "staff"),
@@ -40,7 +38,6 @@ TRANSITIONS: dict[str, tuple[frozenset[str], str, str, str]] = {
     "decline": (frozenset({"sent"}), "declined", "offer.declined", "candidate"),
     "withdraw": (frozenset({"draft", "sent"}), "withdrawn", "offer.withdrawn", "staff"),
 }
-assert set(TRANSITIONS) == set(ACTIONS)
 EDITABLE = ("salary", "currency", "start_date", "terms")
 LETTER_OWNER = "offer_letter"
 
@@ -218,7 +215,9 @@ def _require_actor(principal: Principal, actor: str, action: str) -> None:
         raise Forbidden(f"Only the candidate can {action} an offer")
 
 
-async def _visible(conn: asyncpg.Connection, principal: Principal, offer_id: UUID, *, for_update: bool = False) -> Record:
+async def _visible(
+    conn: asyncpg.Connection, principal: Principal, offer_id: UUID, *, for_update: bool = False
+) -> Record:
     offer = await offer_store.get(conn, audience_of(principal), offer_id, for_update=for_update)
     if offer is None:
         raise NotFound("Offer not found")

@@ -23,7 +23,6 @@ from ..storage.audience import Audience, audience_of
 from .actors import acting_recruiter
 from .lifecycle import application_for_update, event_data, require_not_closed
 
-STATUSES = ("pending", "submitted", "approved", "rejected")
 REVIEWABLE = frozenset({"pending", "submitted"})
 # action -> (status it leads to, event)
 REVIEWS: dict[str, tuple[str, str]] = {
@@ -128,7 +127,9 @@ async def review(
     return updated
 
 
-async def _visible(conn: asyncpg.Connection, principal: Principal, task_id: UUID, *, for_update: bool = False) -> Record:
+async def _visible(
+    conn: asyncpg.Connection, principal: Principal, task_id: UUID, *, for_update: bool = False
+) -> Record:
     task = await task_store.get(conn, audience_of(principal), task_id, for_update=for_update)
     if task is None:
         raise NotFound("Onboarding task not found")

@@ -27,7 +27,6 @@ from .actors import acting_recruiter
 from .attribution import require_recruiter
 from .lifecycle import advance_application, application_for_update, event_data, require_not_closed
 
-STATUSES = ("active", "completed", "terminated")
 # target status -> (statuses it may be reached from, event)
 TRANSITIONS: dict[str, tuple[frozenset[str], str]] = {
     "completed": (frozenset({"active"}), "placement.completed"),

@@ -208,7 +208,7 @@ async def finish_room_recording(
     if row["status"] != "recording":
         return row  # finished already (a retried job after its commit)
     if main is None or not tracks:
-        return await store.mark_failed(conn, recording_id, "nothing was recorded: no participant sent media")
+        return await store.mark_failed(conn, recording_id, "nothing was recorded: no participant sent audio")
     await store.delete_tracks(conn, recording_id)
     for track in tracks:
         await store.insert_track(
@@ -354,6 +354,8 @@ async def request_transcription(conn: asyncpg.Connection, recording: Record) -> 
         raise NotFound("Recording not found")
     if row["status"] == "deleted":
         raise RecordingGone("The recording was deleted")
+    if row["status"] == "failed":
+        raise RuleViolated("The recording failed; there is nothing to transcribe", code="RECORDING_FAILED")
     if row["status"] != "ready":
         raise RuleViolated("The recording is not ready yet; transcription starts when it is", code="RECORDING_NOT_READY")
     if row["transcription_job_id"] is not None:

@@ -35,7 +35,9 @@ async def list_members(
 
 async def list_recruiters(conn: asyncpg.Connection, principal: Principal, *, limit: int, offset: int) -> tuple[list[Record], int]:
     """The ids that may be named in attribution fields: the agency's active owners, admins and recruiters."""
-    sql = team_store.members_page(principal.require_agency(), roles=sorted(ATTRIBUTABLE_ROLES), is_active=True, limit=limit, offset=offset)
+    sql = team_store.members_page(
+        principal.require_agency(), roles=sorted(ATTRIBUTABLE_ROLES), is_active=True, limit=limit, offset=offset
+    )
     return await sql.fetch(conn)
 
 
@@ -71,8 +73,14 @@ async def invite(
         raise Conflict("This e-mail already has a pending invitation; resend it instead", details={"field": "email"})
     await _send_invitation(conn, invitation, token, accept_url)
     await record_activity(
-        conn, principal, agency_id, "team.invited", f"Invited {email} as {role}",
-        subject_type="invitation", subject_id=invitation["id"], metadata={"role": role},
+        conn,
+        principal,
+        agency_id,
+        "team.invited",
+        f"Invited {email} as {role}",
+        subject_type="invitation",
+        subject_id=invitation["id"],
+        metadata={"role": role},
     )
     return invitation
 
@@ -86,8 +94,13 @@ async def resend_invitation(conn: asyncpg.Connection, principal: Principal, invi
     )
     await _send_invitation(conn, invitation, token, accept_url)
     await record_activity(
-        conn, principal, invitation["agency_id"], "team.invitation_resent", f"Resent the invitation to {invitation['email']}",
-        subject_type="invitation", subject_id=invitation_id,
+        conn,
+        principal,
+        invitation["agency_id"],
+        "team.invitation_resent",
+        f"Resent the invitation to {invitation['email']}",
+        subject_type="invitation",
+        subject_id=invitation_id,
     )
     return invitation
 
@@ -96,8 +109,13 @@ async def revoke_invitation(conn: asyncpg.Connection, principal: Principal, invi
     invitation = await _pending_invitation(conn, principal, invitation_id)
     invitation = await team_store.revoke_invitation(conn, invitation_id)
     await record_activity(
-        conn, principal, invitation["agency_id"], "team.invitation_revoked", f"Revoked the invitation to {invitation['email']}",
-        subject_type="invitation", subject_id=invitation_id,
+        conn,
+        principal,
+        invitation["agency_id"],
+        "team.invitation_revoked",
+        f"Revoked the invitation to {invitation['email']}",
+        subject_type="invitation",
+        subject_id=invitation_id,
     )
     return invitation
 
@@ -109,14 +127,24 @@ async def accept_invitation(pool: asyncpg.Pool, auth: AuthService, *, token: str
         if invitation is None or invitation["status"] != "pending" or invitation["expires_at"] <= datetime.now(UTC):
             raise ValidationFailed("This invitation is invalid, already used or expired", code="INVALID_INVITATION")
         user = await auth.create_user(
-            conn, email=invitation["email"], password=password, full_name=full_name,
-            role=invitation["role"], agency_id=invitation["agency_id"],
+            conn,
+            email=invitation["email"],
+            password=password,
+            full_name=full_name,
+            role=invitation["role"],
+            agency_id=invitation["agency_id"],
         )
         await team_store.mark_invitation_accepted(conn, invitation["id"], user["id"])
         newcomer = Principal("user", user["id"], user["agency_id"], user["role"], ROLE_SCOPES[user["role"]])
         await record_activity(
-            conn, newcomer, user["agency_id"], "team.invitation_accepted", f"{full_name} joined as {user['role']}",
-            subject_type="user", subject_id=user["id"], metadata={"invitationId": str(invitation["id"])},
+            conn,
+            newcomer,
+            user["agency_id"],
+            "team.invitation_accepted",
+            f"{full_name} joined as {user['role']}",
+            subject_type="user",
+            subject_id=user["id"],
+            metadata={"invitationId": str(invitation["id"])},
         )
     return await auth.login(invitation["email"], password)
 
@@ -140,7 +168,10 @@ async def _send_invitation(conn: asyncpg.Connection, invitation: Record, token: 
         f"The link works once and expires on {invitation['expires_at']:%Y-%m-%d %H:%M} UTC.\n"
     )
     await queue_mail(
-        conn, to=invitation["email"], subject=f"You are invited to join {agency['name']}", body=body,
+        conn,
+        to=invitation["email"],
+        subject=f"You are invited to join {agency['name']}",
+        body=body,
         agency_id=invitation["agency_id"],
     )
 
@@ -167,8 +198,14 @@ async def update_member(
     updated = await team_store.update_member(conn, agency_id, user_id, role=role, is_active=is_active, full_name=full_name)
     changes = {k: v for k, v in {"role": role, "isActive": is_active, "fullName": full_name}.items() if v is not None}
     await record_activity(
-        conn, principal, agency_id, "team.member_updated", f"Updated {target['email']}",
-        subject_type="user", subject_id=user_id, metadata=changes,
+        conn,
+        principal,
+        agency_id,
+        "team.member_updated",
+        f"Updated {target['email']}",
+        subject_type="user",
+        subject_id=user_id,
+        metadata=changes,
     )
     return updated
 
@@ -182,8 +219,13 @@ async def deactivate_member(conn: asyncpg.Connection, principal: Principal, user
         await _keep_an_owner(conn, target, new_role=None, is_active=False)
     updated = await team_store.update_member(conn, agency_id, user_id, role=None, is_active=False, full_name=None)
     await record_activity(
-        conn, principal, agency_id, "team.member_deactivated", f"Deactivated {target['email']}",
-        subject_type="user", subject_id=user_id,
+        conn,
+        principal,
+        agency_id,
+        "team.member_deactivated",
+        f"Deactivated {target['email']}",
+        subject_type="user",
+        subject_id=user_id,
     )
     return updated
 
@@ -193,10 +235,17 @@ async def create_recruiter(
 ) -> Record:
     """A recruiter account made directly (no invitation): its id can be used for attribution at once."""
     agency_id = principal.require_agency()
-    user = await auth.create_user(conn, email=email, password=password, full_name=full_name, role="recruiter", agency_id=agency_id)
+    user = await auth.create_user(
+        conn, email=email, password=password, full_name=full_name, role="recruiter", agency_id=agency_id
+    )
     await record_activity(
-        conn, principal, agency_id, "team.recruiter_created", f"Created recruiter {email}",
-        subject_type="user", subject_id=user["id"],
+        conn,
+        principal,
+        agency_id,
+        "team.recruiter_created",
+        f"Created recruiter {email}",
+        subject_type="user",
+        subject_id=user["id"],
     )
     return user
 

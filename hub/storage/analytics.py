@@ -13,9 +13,7 @@ from ..db import Connection, Record
 from .filters import Conditions
 
 
-def _window(
-    agency_id: UUID, column: str, since: datetime | None, until: datetime | None, *, table: str = ""
-) -> Conditions:
+def _window(agency_id: UUID, column: str, since: datetime | None, until: datetime | None, *, table: str = "") -> Conditions:
     """The agency (always $1: the statements refer to it) and the time window on `column`;
     `table` is the alias that qualifies both, if any."""
     prefix = f"{table}." if table else ""
@@ -99,7 +97,9 @@ async def interviews_report(conn: Connection, agency_id: UUID, *, since: datetim
     )
 
 
-async def clients_report(conn: Connection, agency_id: UUID, *, since: datetime | None, until: datetime | None, top: int) -> Record:
+async def clients_report(
+    conn: Connection, agency_id: UUID, *, since: datetime | None, until: datetime | None, top: int
+) -> Record:
     c = _window(agency_id, "created_at", since, until)
     top_param = c.param(top)
     return await conn.fetchrow(

@@ -82,7 +82,9 @@ async def lock_applications(conn: Connection, agency_id: UUID, application_ids: 
     )
 
 
-async def insert_application(conn: Connection, *, agency_id: UUID, job_id: UUID, candidate_id: UUID, fields: dict[str, Any]) -> Record | None:
+async def insert_application(
+    conn: Connection, *, agency_id: UUID, job_id: UUID, candidate_id: UUID, fields: dict[str, Any]
+) -> Record | None:
     """None when this candidate already applied to this job."""
     return await conn.fetchrow(
         """INSERT INTO applications (agency_id, job_id, candidate_id, cover_letter, skills, experience_years,
@@ -149,4 +151,3 @@ async def set_resume(conn: Connection, application_id: UUID, *, storage_key: str
         storage_key,
         filename,
     )
-

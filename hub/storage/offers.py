@@ -71,7 +71,8 @@ async def list_page(
 async def open_offer_of(conn: Connection, application_id: UUID) -> Record | None:
     """The application's draft or sent offer, if it has one."""
     return await conn.fetchrow(
-        "SELECT id, status FROM offers WHERE application_id = $1 AND status IN ('draft', 'sent') LIMIT 1", application_id
+        "SELECT id, status FROM offers WHERE application_id = $1 AND status IN ('draft', 'sent') LIMIT 1",
+        application_id,
     )
 
 

@@ -11,9 +11,7 @@ from .filters import Conditions, PageSql
 MEMBER_COLUMNS = "id, agency_id, email, full_name, role, headline, is_active, created_at, updated_at, last_login_at"
 
 
-def members_page(
-    agency_id: UUID, *, roles: list[str] | None, is_active: bool | None, limit: int, offset: int
-) -> PageSql:
+def members_page(agency_id: UUID, *, roles: list[str] | None, is_active: bool | None, limit: int, offset: int) -> PageSql:
     c = Conditions()
     c.add("agency_id = {}", agency_id)
     c.add("role = ANY({}::text[])", roles)
@@ -29,9 +27,7 @@ def members_page(
 
 async def get_member(conn: Connection, agency_id: UUID, user_id: UUID, *, for_update: bool = False) -> Record | None:
     lock = " FOR UPDATE" if for_update else ""
-    return await conn.fetchrow(
-        f"SELECT {MEMBER_COLUMNS} FROM users WHERE id = $1 AND agency_id = $2{lock}", user_id, agency_id
-    )
+    return await conn.fetchrow(f"SELECT {MEMBER_COLUMNS} FROM users WHERE id = $1 AND agency_id = $2{lock}", user_id, agency_id)
 
 
 async def lock_active_owners(conn: Connection, agency_id: UUID) -> list[UUID]:
@@ -120,9 +116,7 @@ async def get_invitation(conn: Connection, agency_id: UUID, invitation_id: UUID,
 
 async def claim_invitation_by_token(conn: Connection, token_hash: bytes) -> Record | None:
     """Lock the invitation a token belongs to (one winner when two accepts race)."""
-    return await conn.fetchrow(
-        f"SELECT {INVITATION_COLUMNS} FROM team_invitations WHERE token_hash = $1 FOR UPDATE", token_hash
-    )
+    return await conn.fetchrow(f"SELECT {INVITATION_COLUMNS} FROM team_invitations WHERE token_hash = $1 FOR UPDATE", token_hash)
 
 
 async def renew_invitation(conn: Connection, invitation_id: UUID, *, token_hash: bytes, expires_at: datetime) -> Record:

@@ -287,8 +287,11 @@ async def authorize_participant(
 
 
 async def count_joined(conn: Connection, room_id: UUID, *, other_than: UUID) -> int:
+    """People in the room; the hub's own participants (the recorder) take no seat."""
     return await conn.fetchval(
-        "SELECT count(*) FROM video_room_participants WHERE room_id = $1 AND status = 'joined' AND identity <> $2",
+        """SELECT count(*) FROM video_room_participants
+           WHERE room_id = $1 AND status = 'joined' AND identity <> $2
+             AND (user_id IS NOT NULL OR invitation_id IS NOT NULL)""",
         room_id,
         other_than,
     )

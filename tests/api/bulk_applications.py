@@ -36,7 +36,8 @@ async def load_applications(
     async with conn.transaction():
         await conn.execute(
             "INSERT INTO clients (agency_id, name) SELECT $1, 'Client ' || lpad(g::text, 3, '0') FROM generate_series(1, $2) g",
-            agency_id, clients,
+            agency_id,
+            clients,
         )
         client_ids = [r["id"] for r in await conn.fetch("SELECT id FROM clients WHERE agency_id = $1 ORDER BY name", agency_id)]
         await conn.execute(
@@ -44,18 +45,22 @@ async def load_applications(
                SELECT $1, ($2::uuid[])[1 + g % cardinality($2::uuid[])], 'Job ' || lpad(g::text, 4, '0'), 'open',
                       ARRAY['skill-' || (g % 20), 'skill-' || (20 + g % 7)]
                FROM generate_series(1, $3) g""",
-            agency_id, client_ids, jobs,
+            agency_id,
+            client_ids,
+            jobs,
         )
         job_ids = [r["id"] for r in await conn.fetch("SELECT id FROM jobs WHERE agency_id = $1 ORDER BY title", agency_id)]
         await conn.execute(
             """INSERT INTO users (email, password_hash, role, full_name)
-               SELECT 'bulk-' || $1 || '-' || lpad(g::text, 6, '0') || '@example.com', 'not-a-hash', 'candidate', 'Candidate ' || g
+               SELECT 'bulk-' || $1 || '-' || lpad(g::text, 6, '0') || '@example.com', 'not-a-hash', 'candidate',
+                      'Candidate ' || g
                FROM generate_series(1, $2) g""",
-            tag, candidates,
+            tag,
+            candidates,
         )
-        candidate_ids = [r["id"] for r in await conn.fetch(
-            "SELECT id FROM users WHERE email LIKE 'bulk-' || $1 || '-%' ORDER BY email", tag
-        )]
+        candidate_ids = [
+            r["id"] for r in await conn.fetch("SELECT id FROM users WHERE email LIKE 'bulk-' || $1 || '-%' ORDER BY email", tag)
+        ]
         await conn.execute(
             """INSERT INTO applications (agency_id, job_id, candidate_id, status, score, skills, experience_years,
                                          resume_path, applied_at)
@@ -63,7 +68,12 @@ async def load_applications(
                       (n * 37) % 100, ARRAY['skill-' || (n % 20), 'skill-' || (20 + n % 7)], n % 20,
                       CASE WHEN n % 2 = 0 THEN 'resumes/bulk-' || n END, now() - make_interval(mins => n * 5)
                FROM generate_series(0, $6 - 1) AS n""",
-            agency_id, job_ids, candidate_ids, jobs, list(STATUSES), applications,
+            agency_id,
+            job_ids,
+            candidate_ids,
+            jobs,
+            list(STATUSES),
+            applications,
         )
     await conn.execute("VACUUM ANALYZE applications")
     return Loaded(job_ids, client_ids, candidate_ids)

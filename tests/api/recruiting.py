@@ -12,9 +12,9 @@ import uuid
 from typing import Any
 
 import aiohttp
+from hubtest import Agency, Hub, Person
 
 from hub.keys import DB
-from hubtest import Agency, Hub, Person
 
 UNKNOWN_ID = "00000000-0000-4000-8000-000000000000"
 
@@ -79,7 +79,9 @@ async def invitation_token(hub: Hub, email: str) -> str:
     return match.group(1)
 
 
-def form(data: bytes, *, filename: str = "resume.pdf", field: str = "file", content_type: str = "application/pdf") -> aiohttp.FormData:
+def form(
+    data: bytes, *, filename: str = "resume.pdf", field: str = "file", content_type: str = "application/pdf"
+) -> aiohttp.FormData:
     body = aiohttp.FormData()
     body.add_field(field, data, filename=filename, content_type=content_type)
     return body

@@ -14,9 +14,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import aiohttp
+from hubtest import Agency, Hub, Person
 
 from hub.keys import DB
-from hubtest import Agency, Hub, Person
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + b"\x00" * 32
@@ -52,7 +52,12 @@ class Application:
 
 
 async def make_application(
-    hub: Hub, agency: Agency, candidate: Person | None = None, *, status: str = "submitted", title: str = "Backend Engineer"
+    hub: Hub,
+    agency: Agency,
+    candidate: Person | None = None,
+    *,
+    status: str = "submitted",
+    title: str = "Backend Engineer",
 ) -> Application:
     """A job of `agency` and a candidate's application to it, at `status`."""
     candidate = candidate or await hub.candidate()

@@ -20,7 +20,11 @@ async def _interview(hub: Hub, agency: Agency, application_id: str, status: str,
         hub,
         """INSERT INTO interviews (agency_id, application_id, interview_type, scheduled_at, status)
            VALUES ($1, $2, $3, now() + make_interval(secs => $4), $5)""",
-        uuid.UUID(agency.id), uuid.UUID(application_id), kind, days_from_now * 86400, status,
+        uuid.UUID(agency.id),
+        uuid.UUID(application_id),
+        kind,
+        days_from_now * 86400,
+        status,
     )
 
 
@@ -61,8 +65,13 @@ async def test_applications_report_gives_conversion_and_time_to_hire(hub: Hub) -
 async def test_interviews_report_gives_rates_and_upcoming(hub: Hub) -> None:
     agency = await hub.agency()
     application, _ = await applied(hub, agency)
-    for status, kind, days in (("completed", "video", -3), ("completed", "phone", -2), ("no_show", "video", -1),
-                               ("cancelled", "onsite", -1), ("scheduled", "video", 2)):
+    for status, kind, days in (
+        ("completed", "video", -3),
+        ("completed", "phone", -2),
+        ("no_show", "video", -1),
+        ("cancelled", "onsite", -1),
+        ("scheduled", "video", 2),
+    ):
         await _interview(hub, agency, application["id"], status, kind, days)
     report = await _report(hub, agency, "interviews")
     assert report["total"] == 5 and report["upcoming"] == 1
@@ -84,7 +93,14 @@ async def test_clients_report_ranks_clients_by_applications(hub: Hub) -> None:
     report = await _report(hub, agency, "clients")
     assert report["total"] == 2 and report["byStatus"] == {"active": 1, "archived": 1}
     assert report["topClients"][0] == {
-        "clientId": big["id"], "name": "Big", "status": "active", "jobs": 2, "openJobs": 1, "applications": 2, "hires": 1}
+        "clientId": big["id"],
+        "name": "Big",
+        "status": "active",
+        "jobs": 2,
+        "openJobs": 1,
+        "applications": 2,
+        "hires": 1,
+    }
     assert report["topClients"][1]["clientId"] == small["id"] and report["topClients"][1]["applications"] == 0
 
 
@@ -103,16 +119,27 @@ async def test_window_limits_each_report_by_its_own_clock(hub: Hub) -> None:
 async def test_empty_agency_reports_zeros_and_no_rates(hub: Hub) -> None:
     agency = await hub.agency()
     applications = await _report(hub, agency, "applications")
-    assert applications == {"total": 0, "byStatus": {}, "hired": 0, "conversionRate": None,
-                            "averageTimeToHireDays": None, "averageScore": None, "withResume": 0}
+    assert applications == {
+        "total": 0,
+        "byStatus": {},
+        "hired": 0,
+        "conversionRate": None,
+        "averageTimeToHireDays": None,
+        "averageScore": None,
+        "withResume": 0,
+    }
     assert (await _report(hub, agency, "jobs"))["averageApplicationsPerJob"] is None
     assert (await _report(hub, agency, "interviews"))["completionRate"] is None
 
 
 async def test_bad_windows_and_rankings_are_rejected(hub: Hub) -> None:
     agency = await hub.agency()
-    for bad in ("/analytics/applications?since=2024-02-01T00:00:00Z&until=2024-01-01T00:00:00Z",
-                "/analytics/jobs?top=0", "/analytics/clients?top=51", "/analytics/interviews?since=last-week"):
+    for bad in (
+        "/analytics/applications?since=2024-02-01T00:00:00Z&until=2024-01-01T00:00:00Z",
+        "/analytics/jobs?top=0",
+        "/analytics/clients?top=51",
+        "/analytics/interviews?since=last-week",
+    ):
         body = await hub.call("GET", bad, status=400, headers=agency.owner.headers)
         assert body["error"]["code"] == "VALIDATION_ERROR", bad
 

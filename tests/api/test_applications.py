@@ -9,13 +9,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from bulk_applications import load_applications
+from hubtest import Agency, Hub, Person
+from recruiting import UNKNOWN_ID, activities_of, applied, apply, create_job, events_of, form, ids, move, open_job, sql
+from recruitment_helpers import EXE_BYTES, PDF_BYTES, docx_bytes, zip_bytes
 
 from hub.keys import DB
 from hub.storage.applications import ApplicationFilter, applications_page
-from hubtest import Agency, Hub, Person
-from bulk_applications import load_applications
-from recruiting import UNKNOWN_ID, activities_of, applied, apply, create_job, events_of, form, ids, move, open_job, sql
-from recruitment_helpers import EXE_BYTES, PDF_BYTES, docx_bytes, zip_bytes
 
 # -- applying -----------------------------------------------------------------------------
 
@@ -70,8 +70,14 @@ async def test_apply_rejects_bad_input(hub: Hub) -> None:
     agency = await hub.agency()
     job = await open_job(hub, agency)
     candidate = await hub.candidate()
-    for bad in ({"experienceYears": -1}, {"experienceYears": "lots"}, {"experienceYears": 1000}, {"skills": "python"},
-                {"coverLetter": "x" * 10_001}, {"salary": 5}):
+    for bad in (
+        {"experienceYears": -1},
+        {"experienceYears": "lots"},
+        {"experienceYears": 1000},
+        {"skills": "python"},
+        {"coverLetter": "x" * 10_001},
+        {"salary": 5},
+    ):
         body = await apply(hub, candidate, job["id"], status=400, **bad)
         assert body["error"]["code"] == "VALIDATION_ERROR", bad
 
@@ -94,7 +100,10 @@ async def test_candidate_history_hides_the_agencys_reasons(hub: Hub) -> None:
     agency = await hub.agency()
     application, candidate = await applied(hub, agency)
     await hub.call(
-        "POST", f"/applications/{application['id']}/reject", status=200, headers=agency.owner.headers,
+        "POST",
+        f"/applications/{application['id']}/reject",
+        status=200,
+        headers=agency.owner.headers,
         json={"reason": "not a fit", "comment": "weak answers"},
     )
     body = await hub.call("GET", f"/applications/{application['id']}/history", status=200, headers=candidate.headers)
@@ -105,8 +114,12 @@ async def test_candidate_history_hides_the_agencys_reasons(hub: Hub) -> None:
 async def _filter_fixture(hub: Hub) -> tuple[Agency, dict[str, Any]]:
     """Three applications that differ in every filtered property."""
     agency = await hub.agency()
-    client_one = (await hub.call("POST", "/clients", status=201, headers=agency.owner.headers, json={"name": "One"}))["data"]["id"]
-    client_two = (await hub.call("POST", "/clients", status=201, headers=agency.owner.headers, json={"name": "Two"}))["data"]["id"]
+    client_one = (await hub.call("POST", "/clients", status=201, headers=agency.owner.headers, json={"name": "One"}))["data"][
+        "id"
+    ]
+    client_two = (await hub.call("POST", "/clients", status=201, headers=agency.owner.headers, json={"name": "Two"}))["data"][
+        "id"
+    ]
     job_a = await open_job(hub, agency, clientId=client_one, skills=["python", "sql"])
     job_b = await open_job(hub, agency, clientId=client_two)
     c1, c2, c3 = [await hub.candidate() for _ in range(3)]
@@ -116,8 +129,14 @@ async def _filter_fixture(hub: Hub) -> tuple[Agency, dict[str, Any]]:
     await move(hub, agency, second["id"], "rejected")
     await hub.call("POST", f"/applications/{first['id']}/resume", status=200, headers=c1.headers, data=form(PDF_BYTES))
     await sql(hub, "UPDATE applications SET applied_at = now() - interval '10 days' WHERE id = $1", uuid.UUID(third["id"]))
-    named = {"first": first["id"], "second": second["id"], "third": third["id"], "client_one": client_one,
-             "job_b": job_b["id"], "yesterday": (datetime.now(UTC) - timedelta(days=1)).isoformat().replace("+00:00", "Z")}
+    named = {
+        "first": first["id"],
+        "second": second["id"],
+        "third": third["id"],
+        "client_one": client_one,
+        "job_b": job_b["id"],
+        "yesterday": (datetime.now(UTC) - timedelta(days=1)).isoformat().replace("+00:00", "Z"),
+    }
     return agency, named
 
 
@@ -141,7 +160,9 @@ async def _filter_fixture(hub: Hub) -> tuple[Agency, dict[str, Any]]:
 )
 async def test_list_filter(hub: Hub, query: str, expected: set[str]) -> None:
     agency, named = await _filter_fixture(hub)
-    body = await hub.call("GET", "/applications?" + query.format(**named).replace("+", "%2B"), status=200, headers=agency.owner.headers)
+    body = await hub.call(
+        "GET", "/applications?" + query.format(**named).replace("+", "%2B"), status=200, headers=agency.owner.headers
+    )
     assert ids(body["data"]) == {named[n] for n in expected}
     assert body["meta"]["total"] == len(expected)
 
@@ -157,8 +178,17 @@ async def test_list_paginates_newest_first(hub: Hub) -> None:
 
 async def test_list_rejects_bad_filters(hub: Hub) -> None:
     agency = await hub.agency()
-    for bad in ("status=lost", "minScore=abc", "minScore=101", "hasResume=perhaps", "jobId=12", "experienceYears=-2",
-                "appliedAfter=soon", "perPage=101", "page=0"):
+    for bad in (
+        "status=lost",
+        "minScore=abc",
+        "minScore=101",
+        "hasResume=perhaps",
+        "jobId=12",
+        "experienceYears=-2",
+        "appliedAfter=soon",
+        "perPage=101",
+        "page=0",
+    ):
         body = await hub.call("GET", f"/applications?{bad}", status=400, headers=agency.owner.headers)
         assert body["error"]["code"] == "VALIDATION_ERROR", bad
 
@@ -169,15 +199,23 @@ async def test_list_rejects_bad_filters(hub: Hub) -> None:
 async def test_status_moves_along_the_pipeline_with_events_in_the_same_transaction(hub: Hub) -> None:
     agency = await hub.agency()
     application, _ = await applied(hub, agency)
-    final = await move(hub, agency, application["id"], "under_review", "shortlisted", "interview_scheduled", "interviewed",
-                       "offer_sent", "hired")
+    final = await move(
+        hub, agency, application["id"], "under_review", "shortlisted", "interview_scheduled", "interviewed", "offer_sent", "hired"
+    )
     assert final["status"] == "hired"
     events = await events_of(hub, agency, "application.status_changed")
     assert [(e["from"], e["to"]) for e in events][-1] == ("offer_sent", "hired")
     assert len(events) == 6 and events[0]["changedBy"] == agency.owner.id
     history = await hub.call("GET", f"/applications/{application['id']}/history", status=200, headers=agency.owner.headers)
     assert [h["toStatus"] for h in history["data"]] == [
-        "submitted", "under_review", "shortlisted", "interview_scheduled", "interviewed", "offer_sent", "hired"]
+        "submitted",
+        "under_review",
+        "shortlisted",
+        "interview_scheduled",
+        "interviewed",
+        "offer_sent",
+        "hired",
+    ]
     assert len(await activities_of(hub, agency, "application.status_changed")) == 6
 
 
@@ -198,7 +236,11 @@ async def test_terminal_statuses_do_not_move(hub: Hub) -> None:
     application, _ = await applied(hub, agency)
     await move(hub, agency, application["id"], "withdrawn")
     body = await hub.call(
-        "PATCH", f"/applications/{application['id']}/status", status=422, headers=agency.owner.headers, json={"status": "under_review"}
+        "PATCH",
+        f"/applications/{application['id']}/status",
+        status=422,
+        headers=agency.owner.headers,
+        json={"status": "under_review"},
     )
     assert body["error"]["details"]["allowed"] == []
 
@@ -211,7 +253,9 @@ async def test_status_change_rejects_bad_input(hub: Hub) -> None:
         body = await hub.call("PATCH", path, status=400, headers=agency.owner.headers, json=bad)
         assert body["error"]["code"] == "VALIDATION_ERROR", bad
     await hub.call("PATCH", path, status=403, headers=candidate.headers, json={"status": "withdrawn"})
-    await hub.call("PATCH", f"/applications/{UNKNOWN_ID}/status", status=404, headers=agency.owner.headers, json={"status": "rejected"})
+    await hub.call(
+        "PATCH", f"/applications/{UNKNOWN_ID}/status", status=404, headers=agency.owner.headers, json={"status": "rejected"}
+    )
 
 
 async def test_release_and_reject_are_attributed(hub: Hub) -> None:
@@ -220,7 +264,10 @@ async def test_release_and_reject_are_attributed(hub: Hub) -> None:
     released, _ = await applied(hub, agency)
     rejected, _ = await applied(hub, agency)
     body = await hub.call(
-        "POST", f"/applications/{released['id']}/release", status=200, headers=agency.owner.headers,
+        "POST",
+        f"/applications/{released['id']}/release",
+        status=200,
+        headers=agency.owner.headers,
         json={"releasedBy": recruiter.id, "reason": "role filled"},
     )
     assert body["data"]["status"] == "released"
@@ -230,7 +277,9 @@ async def test_release_and_reject_are_attributed(hub: Hub) -> None:
     assert history["data"][-1]["changedBy"] == recruiter.id and history["data"][-1]["reason"] == "role filled"
     events = await events_of(hub, agency, "application.status_changed")
     assert {(e["applicationId"], e["to"], e["changedBy"]) for e in events} == {
-        (released["id"], "released", recruiter.id), (rejected["id"], "rejected", recruiter.id)}
+        (released["id"], "released", recruiter.id),
+        (rejected["id"], "rejected", recruiter.id),
+    }
 
 
 @pytest.mark.parametrize(("action", "field"), [("release", "releasedBy"), ("reject", "rejectedBy")])
@@ -266,7 +315,10 @@ async def test_update_score_and_recruiter(hub: Hub) -> None:
     recruiter = await hub.member(agency, "recruiter")
     application, _ = await applied(hub, agency)
     body = await hub.call(
-        "PATCH", f"/applications/{application['id']}", status=200, headers=agency.owner.headers,
+        "PATCH",
+        f"/applications/{application['id']}",
+        status=200,
+        headers=agency.owner.headers,
         json={"score": 87.5, "recruiterId": recruiter.id},
     )
     assert body["data"]["score"] == 87.5 and body["data"]["recruiterId"] == recruiter.id
@@ -284,7 +336,10 @@ async def test_recruiter_id_must_be_a_recruiter_of_the_agency(hub: Hub) -> None:
     unknown = await hub.call("PATCH", path, status=400, headers=agency.owner.headers, json={"recruiterId": UNKNOWN_ID})
     assert unknown["error"]["message"] == "Invalid recruiter ID"
     bulk = await hub.call(
-        "PATCH", "/applications/bulk", status=403, headers=agency.owner.headers,
+        "PATCH",
+        "/applications/bulk",
+        status=403,
+        headers=agency.owner.headers,
         json={"ids": [application["id"]], "changes": {"recruiterId": other.owner.id}},
     )
     assert bulk["error"]["details"]["field"] == "recruiterId"
@@ -303,7 +358,10 @@ async def test_bulk_moves_every_application(hub: Hub) -> None:
     first, _ = await applied(hub, agency)
     second, _ = await applied(hub, agency)
     body = await hub.call(
-        "PATCH", "/applications/bulk", status=200, headers=agency.owner.headers,
+        "PATCH",
+        "/applications/bulk",
+        status=200,
+        headers=agency.owner.headers,
         json={"ids": [first["id"], second["id"]], "changes": {"status": "under_review", "reason": "triage", "score": 60}},
     )
     assert {(a["status"], a["score"]) for a in body["data"]} == {("under_review", 60.0)}
@@ -318,7 +376,10 @@ async def test_bulk_is_all_or_nothing_with_per_id_errors(hub: Hub) -> None:
     await move(hub, agency, stuck["id"], "rejected")
     foreign, _ = await applied(hub, other)
     body = await hub.call(
-        "PATCH", "/applications/bulk", status=422, headers=agency.owner.headers,
+        "PATCH",
+        "/applications/bulk",
+        status=422,
+        headers=agency.owner.headers,
         json={"ids": [movable["id"], stuck["id"], foreign["id"]], "changes": {"status": "shortlisted"}},
     )
     errors = {e["id"]: e for e in body["error"]["details"]["errors"]}
@@ -331,9 +392,13 @@ async def test_bulk_is_all_or_nothing_with_per_id_errors(hub: Hub) -> None:
 
 async def test_bulk_rejects_bad_input(hub: Hub) -> None:
     agency = await hub.agency()
-    for bad in ({"ids": [UNKNOWN_ID], "changes": {}}, {"ids": [UNKNOWN_ID], "changes": {"reason": "why"}},
-                {"ids": [], "changes": {"status": "rejected"}}, {"ids": [UNKNOWN_ID], "changes": {"status": "lost"}},
-                {"ids": [UNKNOWN_ID], "changes": {"status": None}}):
+    for bad in (
+        {"ids": [UNKNOWN_ID], "changes": {}},
+        {"ids": [UNKNOWN_ID], "changes": {"reason": "why"}},
+        {"ids": [], "changes": {"status": "rejected"}},
+        {"ids": [UNKNOWN_ID], "changes": {"status": "lost"}},
+        {"ids": [UNKNOWN_ID], "changes": {"status": None}},
+    ):
         body = await hub.call("PATCH", "/applications/bulk", status=400, headers=agency.owner.headers, json=bad)
         assert body["error"]["code"] == "VALIDATION_ERROR", bad
 
@@ -342,7 +407,9 @@ async def test_bulk_rejects_bad_input(hub: Hub) -> None:
 
 
 async def _upload(hub: Hub, person: Person, application_id: str, status: int, data: bytes, **options: Any) -> dict:
-    return await hub.call("POST", f"/applications/{application_id}/resume", status=status, headers=person.headers, data=form(data, **options))
+    return await hub.call(
+        "POST", f"/applications/{application_id}/resume", status=status, headers=person.headers, data=form(data, **options)
+    )
 
 
 async def test_candidate_uploads_a_pdf_resume(hub: Hub) -> None:
@@ -361,7 +428,9 @@ async def test_candidate_uploads_a_pdf_resume(hub: Hub) -> None:
 async def test_staff_upload_a_docx_resume_recognised_by_content(hub: Hub) -> None:
     agency = await hub.agency()
     application, _ = await applied(hub, agency)
-    body = await _upload(hub, agency.owner, application["id"], 200, docx_bytes(), filename="cv.bin", content_type="application/octet-stream")
+    body = await _upload(
+        hub, agency.owner, application["id"], 200, docx_bytes(), filename="cv.bin", content_type="application/octet-stream"
+    )
     assert body["data"]["hasResume"] is True
     (row,) = await sql(hub, "SELECT content_type FROM attachments WHERE owner_id = $1", uuid.UUID(application["id"]))
     assert row["content_type"].endswith("wordprocessingml.document")
@@ -403,6 +472,7 @@ async def test_upload_to_someone_elses_application_is_not_found(hub: Hub) -> Non
 
 # -- index fit ----------------------------------------------------------------------------
 
+
 def _seq_scans(plan: dict[str, Any]) -> list[str]:
     found = [plan["Relation Name"]] if plan["Node Type"] == "Seq Scan" else []
     for child in plan.get("Plans", []):
@@ -419,10 +489,18 @@ async def test_filtered_lists_use_indexes_on_100k_applications(hub: Hub) -> None
     known = {"job": loaded.jobs[0], "client": loaded.clients[0], "candidate": loaded.candidates[0]}
     month_ago = datetime.now(UTC) - timedelta(days=30)
     combos = {
-        "status+job+appliedAfter": ApplicationFilter(agency_id=agency_id, statuses=["submitted"], job_id=known["job"], applied_after=month_ago),
-        "client+minScore+hasResume": ApplicationFilter(agency_id=agency_id, client_id=known["client"], min_score=90, has_resume=True),
-        "skills+experience+status": ApplicationFilter(agency_id=agency_id, skills=["skill-3"], min_experience=15, statuses=["hired", "rejected"]),
-        "applied window": ApplicationFilter(agency_id=agency_id, applied_after=month_ago, applied_before=month_ago + timedelta(days=7)),
+        "status+job+appliedAfter": ApplicationFilter(
+            agency_id=agency_id, statuses=["submitted"], job_id=known["job"], applied_after=month_ago
+        ),
+        "client+minScore+hasResume": ApplicationFilter(
+            agency_id=agency_id, client_id=known["client"], min_score=90, has_resume=True
+        ),
+        "skills+experience+status": ApplicationFilter(
+            agency_id=agency_id, skills=["skill-3"], min_experience=15, statuses=["hired", "rejected"]
+        ),
+        "applied window": ApplicationFilter(
+            agency_id=agency_id, applied_after=month_ago, applied_before=month_ago + timedelta(days=7)
+        ),
         "status": ApplicationFilter(agency_id=agency_id, statuses=["offer_sent"]),
         "job": ApplicationFilter(agency_id=agency_id, job_id=known["job"]),
         "client": ApplicationFilter(agency_id=agency_id, client_id=known["client"]),

@@ -65,3 +65,12 @@ async def test_a_room_not_opened_from_chat_is_not_a_call(hub: Hub) -> None:
     bad = await hub.call("POST", f"/chat/threads/{uuid.uuid4()}/calls", status=400, headers=agency.owner.headers,
                          json={"callType": "party"})
     assert bad["error"]["code"] == "VALIDATION_ERROR"
+
+
+async def test_rooms_link_only_to_threads_of_their_agency(hub: Hub) -> None:
+    agency, _, _, _, thread_id = await scene(hub)
+    room = await create_room(hub, agency.owner, threadId=thread_id)
+    assert room["threadId"] == thread_id
+    elsewhere = await hub.agency("Elsewhere")
+    body = await create_room(hub, elsewhere.owner, status=404, threadId=thread_id)
+    assert body["error"]["details"]["field"] == "threadId"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 import pytest
-
 from hubtest import Hub
 from recruiting import UNKNOWN_ID, apply, ids, open_job, sql
 

@@ -38,10 +38,18 @@ async def test_get_or_create_returns_existing_by_name_case_insensitively(hub: Hu
 async def test_get_or_create_matches_external_id(hub: Hub) -> None:
     agency = await hub.agency()
     first = await hub.call(
-        "POST", "/clients/get-or-create", status=201, headers=agency.owner.headers, json={"name": "Initech", "externalId": "ext-9"}
+        "POST",
+        "/clients/get-or-create",
+        status=201,
+        headers=agency.owner.headers,
+        json={"name": "Initech", "externalId": "ext-9"},
     )
     again = await hub.call(
-        "POST", "/clients/get-or-create", status=200, headers=agency.owner.headers, json={"name": "Initech Inc", "externalId": "ext-9"}
+        "POST",
+        "/clients/get-or-create",
+        status=200,
+        headers=agency.owner.headers,
+        json={"name": "Initech Inc", "externalId": "ext-9"},
     )
     assert again["data"]["id"] == first["data"]["id"] and again["data"]["name"] == "Initech"
 
@@ -50,7 +58,11 @@ async def test_get_or_create_refuses_a_name_held_under_another_external_id(hub: 
     agency = await hub.agency()
     await _client(hub, agency, "Initech", externalId="ext-1")
     body = await hub.call(
-        "POST", "/clients/get-or-create", status=409, headers=agency.owner.headers, json={"name": "Initech", "externalId": "ext-2"}
+        "POST",
+        "/clients/get-or-create",
+        status=409,
+        headers=agency.owner.headers,
+        json={"name": "Initech", "externalId": "ext-2"},
     )
     assert body["error"]["details"]["externalId"] == "ext-1"
 
@@ -59,7 +71,11 @@ async def test_update_client_fields(hub: Hub) -> None:
     agency = await hub.agency()
     client = await _client(hub, agency)
     body = await hub.call(
-        "PATCH", f"/clients/{client['id']}", status=200, headers=agency.owner.headers, json={"industry": "Aerospace", "notes": None}
+        "PATCH",
+        f"/clients/{client['id']}",
+        status=200,
+        headers=agency.owner.headers,
+        json={"industry": "Aerospace", "notes": None},
     )
     assert body["data"]["industry"] == "Aerospace" and body["data"]["name"] == "Globex"
     assert await activities_of(hub, agency, "client.updated")
@@ -79,7 +95,9 @@ async def test_delete_archives_and_patch_restores(hub: Hub) -> None:
     assert body["data"]["status"] == "archived"
     still = await hub.call("GET", f"/clients/{client['id']}", status=200, headers=agency.owner.headers)
     assert still["data"]["status"] == "archived"
-    restored = await hub.call("PATCH", f"/clients/{client['id']}", status=200, headers=agency.owner.headers, json={"status": "active"})
+    restored = await hub.call(
+        "PATCH", f"/clients/{client['id']}", status=200, headers=agency.owner.headers, json={"status": "active"}
+    )
     assert restored["data"]["status"] == "active"
     assert await activities_of(hub, agency, "client.archived")
 
@@ -100,9 +118,13 @@ async def test_list_search_matches_name_external_id_and_industry(hub: Hub) -> No
     globex = await _client(hub, agency, "Globex", industry="Energy")
     hooli = await _client(hub, agency, "Hooli", externalId="HX-100")
     await _client(hub, agency, "Initech")
-    assert ids((await hub.call("GET", "/clients?search=glob", status=200, headers=agency.owner.headers))["data"]) == {globex["id"]}
+    assert ids((await hub.call("GET", "/clients?search=glob", status=200, headers=agency.owner.headers))["data"]) == {
+        globex["id"]
+    }
     assert ids((await hub.call("GET", "/clients?search=hx-1", status=200, headers=agency.owner.headers))["data"]) == {hooli["id"]}
-    assert ids((await hub.call("GET", "/clients?search=ENERGY", status=200, headers=agency.owner.headers))["data"]) == {globex["id"]}
+    assert ids((await hub.call("GET", "/clients?search=ENERGY", status=200, headers=agency.owner.headers))["data"]) == {
+        globex["id"]
+    }
     none = await hub.call("GET", "/clients?search=%25", status=200, headers=agency.owner.headers)
     assert none["data"] == []  # a literal %, not a wildcard
 
@@ -117,8 +139,15 @@ async def test_list_paginates(hub: Hub) -> None:
 
 async def test_bad_input_is_rejected(hub: Hub) -> None:
     agency = await hub.agency()
-    for bad in ({"name": ""}, {"name": "   "}, {"name": 5}, {"name": "X", "website": "ftp://x"}, {"name": "X", "notes": "n" * 5001},
-                {"name": "X", "createdBy": "nope"}, {"name": "X", "colour": "red"}):
+    for bad in (
+        {"name": ""},
+        {"name": "   "},
+        {"name": 5},
+        {"name": "X", "website": "ftp://x"},
+        {"name": "X", "notes": "n" * 5001},
+        {"name": "X", "createdBy": "nope"},
+        {"name": "X", "colour": "red"},
+    ):
         body = await hub.call("POST", "/clients", status=400, headers=agency.owner.headers, json=bad)
         assert body["error"]["code"] == "VALIDATION_ERROR", bad
     client = await _client(hub, agency)
@@ -134,9 +163,13 @@ async def test_created_by_must_be_a_recruiter_of_the_agency(hub: Hub) -> None:
     recruiter = await hub.member(agency, "recruiter")
     made = await _client(hub, agency, "Globex", createdBy=recruiter.id)
     assert made["createdBy"] == recruiter.id
-    foreign = await hub.call("POST", "/clients", status=403, headers=agency.owner.headers, json={"name": "Y", "createdBy": other.owner.id})
+    foreign = await hub.call(
+        "POST", "/clients", status=403, headers=agency.owner.headers, json={"name": "Y", "createdBy": other.owner.id}
+    )
     assert foreign["error"]["message"] == "Recruiter does not belong to your agency"
-    unknown = await hub.call("POST", "/clients", status=400, headers=agency.owner.headers, json={"name": "Y", "createdBy": UNKNOWN_ID})
+    unknown = await hub.call(
+        "POST", "/clients", status=400, headers=agency.owner.headers, json={"name": "Y", "createdBy": UNKNOWN_ID}
+    )
     assert unknown["error"]["message"] == "Invalid recruiter ID"
 
 
@@ -145,7 +178,9 @@ async def test_api_key_must_name_created_by(hub: Hub) -> None:
     key = {"X-API-Key": await hub.api_key(agency, scopes=["clients:write", "clients:read"])}
     body = await hub.call("POST", "/clients/get-or-create", status=400, headers=key, json={"name": "Keyed"})
     assert body["error"]["details"]["field"] == "createdBy"
-    made = await hub.call("POST", "/clients/get-or-create", status=201, headers=key, json={"name": "Keyed", "createdBy": agency.owner.id})
+    made = await hub.call(
+        "POST", "/clients/get-or-create", status=201, headers=key, json={"name": "Keyed", "createdBy": agency.owner.id}
+    )
     assert made["data"]["createdBy"] == agency.owner.id
 
 

@@ -6,9 +6,9 @@ import uuid
 from typing import Any
 
 import pytest
+from hubtest import Hub
 
 from hub.keys import DB, STORAGE
-from hubtest import Hub
 from tests.api.recruitment_helpers import (
     EXE_BYTES,
     PDF_BYTES,
@@ -70,7 +70,9 @@ async def test_schedule_moves_application_to_interview_scheduled_with_history(hu
         ("submitted", "shortlisted"), ("shortlisted", "interview_scheduled")]
     changed = await events_of(hub, "application.status_changed")
     assert [(e["from"], e["to"], e["reason"]) for e in changed] == [
-        ("submitted", "shortlisted", "interview scheduled"), ("shortlisted", "interview_scheduled", "interview scheduled")]
+        ("submitted", "shortlisted", "interview scheduled"),
+        ("shortlisted", "interview_scheduled", "interview scheduled"),
+    ]
 
 
 async def test_schedule_never_moves_application_backwards(hub: Hub, team: Team) -> None:
@@ -136,7 +138,8 @@ async def test_schedule_unknown_application_is_not_found(hub: Hub, team: Team) -
 
 
 async def test_interviewer_cannot_schedule(hub: Hub, team: Team) -> None:
-    body = await hub.call("POST", "/interviews", status=403, headers=team.interviewer.headers, json=interview_body(team))
+    body = await hub.call("POST", "/interviews", status=403, headers=team.interviewer.headers,
+                          json=interview_body(team))
     assert body["error"]["code"] == "FORBIDDEN"
 
 
@@ -348,12 +351,14 @@ async def test_reassign_interviewer_checks_attribution(hub: Hub, team: Team) -> 
     interview = await schedule(hub, team)
     path = f"/interviews/{interview['id']}"
     other = await hub.agency("Other Agency")
-    body = await hub.call("PATCH", path, status=403, headers=team.recruiter.headers, json={"interviewerId": other.owner.id})
+    body = await hub.call("PATCH", path, status=403, headers=team.recruiter.headers,
+                          json={"interviewerId": other.owner.id})
     assert body["error"]["message"] == "Recruiter does not belong to your agency"
     body = await hub.call("PATCH", path, status=400, headers=team.recruiter.headers,
                           json={"interviewerId": str(uuid.uuid4())})
     assert body["error"]["message"] == "Invalid recruiter ID"
-    body = await hub.call("PATCH", path, status=200, headers=team.recruiter.headers, json={"interviewerId": team.recruiter.id})
+    body = await hub.call("PATCH", path, status=200, headers=team.recruiter.headers,
+                          json={"interviewerId": team.recruiter.id})
     assert body["data"]["interviewerId"] == team.recruiter.id
 
 

@@ -20,8 +20,14 @@ async def test_create_job_defaults_to_a_draft_posted_by_the_caller(hub: Hub) -> 
     agency = await hub.agency()
     recruiter = await hub.member(agency, "recruiter")
     job = await create_job(
-        hub, recruiter.headers, title="Data Engineer", skills=["Python", " SQL ", "python"], salaryMin=50000,
-        salaryMax=70000.5, currency="eur", employmentType="full_time",
+        hub,
+        recruiter.headers,
+        title="Data Engineer",
+        skills=["Python", " SQL ", "python"],
+        salaryMin=50000,
+        salaryMax=70000.5,
+        currency="eur",
+        employmentType="full_time",
     )
     assert job["status"] == "draft" and job["postedBy"] == recruiter.id and job["approvedBy"] is None
     assert job["skills"] == ["python", "sql"] and job["currency"] == "EUR"
@@ -32,7 +38,9 @@ async def test_create_job_defaults_to_a_draft_posted_by_the_caller(hub: Hub) -> 
 
 async def test_post_jobs_is_the_same_as_jobs_create(hub: Hub) -> None:
     agency = await hub.agency()
-    body = await hub.call("POST", "/jobs", status=201, headers=agency.owner.headers, json={"title": "QA", "status": "pending_approval"})
+    body = await hub.call(
+        "POST", "/jobs", status=201, headers=agency.owner.headers, json={"title": "QA", "status": "pending_approval"}
+    )
     assert body["data"]["status"] == "pending_approval" and body["data"]["postedBy"] == agency.owner.id
 
 
@@ -41,7 +49,10 @@ async def test_read_and_update_a_job(hub: Hub) -> None:
     job = await create_job(hub, agency.owner.headers)
     client_id = await _client_id(hub, agency)
     body = await hub.call(
-        "PATCH", f"/jobs/{job['id']}", status=200, headers=agency.owner.headers,
+        "PATCH",
+        f"/jobs/{job['id']}",
+        status=200,
+        headers=agency.owner.headers,
         json={"description": "Build pipelines", "clientId": client_id, "location": "Remote"},
     )
     assert body["data"]["clientId"] == client_id and body["data"]["clientName"] == "Globex"
@@ -55,7 +66,9 @@ async def test_approve_opens_the_job_with_attribution(hub: Hub) -> None:
     agency = await hub.agency()
     recruiter = await hub.member(agency, "recruiter")
     job = await create_job(hub, agency.owner.headers)
-    body = await hub.call("POST", f"/jobs/{job['id']}/approve", status=200, headers=agency.owner.headers, json={"approvedBy": recruiter.id})
+    body = await hub.call(
+        "POST", f"/jobs/{job['id']}/approve", status=200, headers=agency.owner.headers, json={"approvedBy": recruiter.id}
+    )
     assert body["data"]["status"] == "open" and body["data"]["approvedBy"] == recruiter.id and body["data"]["approvedAt"]
     (entry,) = await activities_of(hub, agency, "job.approved")
     assert entry["metadata"] == {"approvedBy": recruiter.id}
@@ -89,7 +102,11 @@ async def test_bulk_update_changes_every_job(hub: Hub) -> None:
     agency = await hub.agency()
     jobs = [await open_job(hub, agency) for _ in range(2)]
     body = await hub.call(
-        "PATCH", "/jobs/bulk", status=200, headers=agency.owner.headers, json={"ids": [j["id"] for j in jobs], "changes": {"status": "paused"}}
+        "PATCH",
+        "/jobs/bulk",
+        status=200,
+        headers=agency.owner.headers,
+        json={"ids": [j["id"] for j in jobs], "changes": {"status": "paused"}},
     )
     assert {j["status"] for j in body["data"]} == {"paused"}
     assert len(await activities_of(hub, agency, "job.updated")) == 2
@@ -100,7 +117,10 @@ async def test_bulk_update_is_all_or_nothing_and_names_each_failure(hub: Hub) ->
     good = await open_job(hub, agency)
     draft = await create_job(hub, agency.owner.headers)
     body = await hub.call(
-        "PATCH", "/jobs/bulk", status=422, headers=agency.owner.headers,
+        "PATCH",
+        "/jobs/bulk",
+        status=422,
+        headers=agency.owner.headers,
         json={"ids": [good["id"], draft["id"], UNKNOWN_ID], "changes": {"status": "paused"}},
     )
     errors = {e["id"]: e["code"] for e in body["error"]["details"]["errors"]}
@@ -111,9 +131,13 @@ async def test_bulk_update_is_all_or_nothing_and_names_each_failure(hub: Hub) ->
 
 async def test_bulk_update_rejects_bad_input(hub: Hub) -> None:
     agency = await hub.agency()
-    for bad in ({"ids": [], "changes": {"status": "paused"}}, {"ids": [UNKNOWN_ID], "changes": {}},
-                {"ids": [str(uuid.uuid4()) for _ in range(101)], "changes": {"status": "paused"}},
-                {"ids": ["x"], "changes": {"status": "paused"}}, {"ids": [UNKNOWN_ID], "changes": {"status": "gone"}}):
+    for bad in (
+        {"ids": [], "changes": {"status": "paused"}},
+        {"ids": [UNKNOWN_ID], "changes": {}},
+        {"ids": [str(uuid.uuid4()) for _ in range(101)], "changes": {"status": "paused"}},
+        {"ids": ["x"], "changes": {"status": "paused"}},
+        {"ids": [UNKNOWN_ID], "changes": {"status": "gone"}},
+    ):
         body = await hub.call("PATCH", "/jobs/bulk", status=400, headers=agency.owner.headers, json=bad)
         assert body["error"]["code"] == "VALIDATION_ERROR"
 
@@ -178,10 +202,19 @@ async def test_list_paginates_newest_first(hub: Hub) -> None:
 async def test_bad_job_input_is_rejected(hub: Hub) -> None:
     agency = await hub.agency()
     for bad in (
-        {"title": ""}, {"title": 123}, {"title": "x" * 201}, {"title": "X", "employmentType": "gig"},
-        {"title": "X", "status": "open"}, {"title": "X", "salaryMin": 10, "salaryMax": 5}, {"title": "X", "salaryMin": -1},
-        {"title": "X", "salaryMin": 1e13}, {"title": "X", "salaryMin": 1.234}, {"title": "X", "currency": "EURO"},
-        {"title": "X", "skills": ["s" * 51]}, {"title": "X", "skills": ["a"] * 51}, {"title": "X", "clientId": "nope"},
+        {"title": ""},
+        {"title": 123},
+        {"title": "x" * 201},
+        {"title": "X", "employmentType": "gig"},
+        {"title": "X", "status": "open"},
+        {"title": "X", "salaryMin": 10, "salaryMax": 5},
+        {"title": "X", "salaryMin": -1},
+        {"title": "X", "salaryMin": 1e13},
+        {"title": "X", "salaryMin": 1.234},
+        {"title": "X", "currency": "EURO"},
+        {"title": "X", "skills": ["s" * 51]},
+        {"title": "X", "skills": ["a"] * 51},
+        {"title": "X", "clientId": "nope"},
     ):
         body = await hub.call("POST", "/jobs/create", status=400, headers=agency.owner.headers, json=bad)
         assert body["error"]["code"] == "VALIDATION_ERROR", bad
@@ -216,7 +249,9 @@ async def test_posted_by_and_approved_by_must_be_recruiters_of_the_agency(hub: H
     not_recruiter = await create_job(hub, agency.owner.headers, status=400, postedBy=interviewer.id)
     assert not_recruiter["error"]["message"] == "Invalid recruiter ID"
     job = await create_job(hub, agency.owner.headers)
-    denied = await hub.call("POST", f"/jobs/{job['id']}/approve", status=403, headers=agency.owner.headers, json={"approvedBy": other.owner.id})
+    denied = await hub.call(
+        "POST", f"/jobs/{job['id']}/approve", status=403, headers=agency.owner.headers, json={"approvedBy": other.owner.id}
+    )
     assert denied["error"]["details"]["field"] == "approvedBy"
     await hub.call("PATCH", f"/jobs/{job['id']}", status=403, headers=agency.owner.headers, json={"postedBy": other.owner.id})
 

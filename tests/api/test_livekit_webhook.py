@@ -107,3 +107,24 @@ async def test_egress_participant_is_not_a_participant_of_ours(livekit_hub: Hub)
 async def test_webhook_endpoint_is_absent_without_livekit(hub: Hub) -> None:
     body = livekit_event("EV_r", event="room_started", room=api.Room(name="r"))
     await deliver(hub, body, status=404)
+
+
+async def test_egress_ended_webhook_makes_the_recording_ready(livekit_hub: Hub) -> None:
+    """room_started begins the room's recording (enableRecording); egress_ended hands the file to
+    the recordings service, which announces video.recording.ready."""
+    agency = await livekit_hub.agency()
+    room = await create_room(livekit_hub, agency.owner, enableRecording=True)
+    await deliver(livekit_hub, livekit_event("EV_s", event="room_started", room=api.Room(name=room["id"])))
+    info = api.EgressInfo(
+        egress_id="EG_done", room_name=room["id"], status=api.EgressStatus.EGRESS_COMPLETE,
+        file_results=[api.FileInfo(filename="recordings/interview.mp4", location="s3://bucket/recordings/interview.mp4",
+                                   duration=61_500_000_000, size=7_340_032)],
+    )
+    reply = await deliver(livekit_hub, livekit_event("EV_e", event="egress_ended", egress_info=info))
+    assert reply["data"] == {"applied": True}
+    async with livekit_hub.app[DB].acquire() as conn:
+        recording = await conn.fetchrow("SELECT * FROM recordings WHERE room_id = $1", uuid.UUID(room["id"]))
+    assert (recording["status"], recording["egress_id"], recording["location"]) == (
+        "ready", "EG_done", "s3://bucket/recordings/interview.mp4")
+    [ready] = await outbox(livekit_hub, "video.recording.ready")
+    assert ready["roomId"] == room["id"]

@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 import socketio
+from hubtest import Hub, Person
 
 from hub.events import Event
 from hub.keys import DB, SIO
 from hub.realtime.notifications import personal_room
 from hub.services import notifications as notification_service
-from hubtest import Hub, Person
 from tests.api.recruitment_helpers import Team, in_days, make_team
 
 WAIT_SECONDS = 10.0  # the dispatcher wakes on NOTIFY; this only bounds a failure
@@ -87,11 +87,13 @@ async def test_interview_scheduled_notifies_candidate_and_interviewer(hub: Hub, 
 async def test_offer_sent_notifies_candidate_and_acceptance_notifies_its_author(hub: Hub, team: Team) -> None:
     offer = (await hub.call("POST", "/offers", status=201, headers=team.recruiter.headers, json={
         "applicationId": team.application.id, "salary": 85000, "currency": "USD"}))["data"]
-    await hub.call("PATCH", f"/offers/{offer['id']}", status=200, headers=team.recruiter.headers, json={"action": "send"})
+    await hub.call("PATCH", f"/offers/{offer['id']}", status=200, headers=team.recruiter.headers,
+                   json={"action": "send"})
     [sent] = await wait_for_notifications(hub, team.candidate)
     assert sent["type"] == "offer.sent" and sent["data"]["offerId"] == offer["id"]
     assert "85,000.00 USD" in sent["body"]
-    await hub.call("PATCH", f"/offers/{offer['id']}", status=200, headers=team.candidate.headers, json={"action": "accept"})
+    await hub.call("PATCH", f"/offers/{offer['id']}", status=200, headers=team.candidate.headers,
+                   json={"action": "accept"})
     [accepted] = await wait_for_notifications(hub, team.recruiter)
     assert accepted["type"] == "offer.accepted" and accepted["title"] == "Offer accepted"
 

@@ -6,9 +6,9 @@ import uuid
 from typing import Any
 
 import pytest
+from hubtest import Hub
 
 from hub.keys import DB, STORAGE
-from hubtest import Hub
 from tests.api.recruitment_helpers import (
     EXE_BYTES,
     PDF_BYTES,
@@ -37,12 +37,14 @@ def offer_body(team: Team, **changes: Any) -> dict[str, Any]:
 
 
 async def draft(hub: Hub, team: Team, **changes: Any) -> dict[str, Any]:
-    body = await hub.call("POST", "/offers", status=201, headers=team.recruiter.headers, json=offer_body(team, **changes))
+    body = await hub.call("POST", "/offers", status=201, headers=team.recruiter.headers,
+                          json=offer_body(team, **changes))
     return body["data"]
 
 
 async def act(hub: Hub, headers: dict[str, str], offer_id: str, action: str, status: int = 200, **extra: Any) -> Any:
-    return await hub.call("PATCH", f"/offers/{offer_id}", status=status, headers=headers, json={"action": action, **extra})
+    return await hub.call("PATCH", f"/offers/{offer_id}", status=status, headers=headers,
+                          json={"action": action, **extra})
 
 
 # -- drafting --------------------------------------------------------------------------------
@@ -103,7 +105,8 @@ async def test_created_by_attribution(hub: Hub, team: Team) -> None:
     key = {"X-API-Key": await hub.api_key(team.agency)}
     body = await hub.call("POST", "/offers", status=400, headers=key, json=offer_body(team))
     assert body["error"]["details"]["field"] == "createdBy"
-    made = await hub.call("POST", "/offers", status=201, headers=key, json=offer_body(team, createdBy=team.agency.owner.id))
+    made = await hub.call("POST", "/offers", status=201, headers=key,
+                          json=offer_body(team, createdBy=team.agency.owner.id))
     assert made["data"]["createdBy"] == team.agency.owner.id
 
 

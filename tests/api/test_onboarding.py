@@ -6,8 +6,8 @@ import uuid
 from typing import Any
 
 import pytest
-
 from hubtest import Hub
+
 from tests.api.recruitment_helpers import Team, activities_of, events_of, ids, make_application, make_team
 
 
@@ -101,10 +101,13 @@ async def test_reviewed_by_attribution(hub: Hub, team: Team) -> None:
 
 async def test_review_bad_input_is_validation_error(hub: Hub, team: Team) -> None:
     [task] = await assign(hub, team, [{"title": "Sign contract"}])
-    for body in ({}, {"action": "maybe"}, {"action": "approve", "note": "x" * 2001}, {"action": "approve", "reviewedBy": 5}):
-        reply = await hub.call("PUT", f"/onboarding/{task['id']}", status=400, headers=team.recruiter.headers, json=body)
+    path = f"/onboarding/{task['id']}"
+    for body in ({}, {"action": "maybe"}, {"action": "approve", "note": "x" * 2001},
+                 {"action": "approve", "reviewedBy": 5}):
+        reply = await hub.call("PUT", path, status=400, headers=team.recruiter.headers, json=body)
         assert reply["error"]["code"] == "VALIDATION_ERROR", body
-    await hub.call("PUT", "/onboarding/not-a-uuid", status=400, headers=team.recruiter.headers, json={"action": "approve"})
+    await hub.call("PUT", "/onboarding/not-a-uuid", status=400, headers=team.recruiter.headers,
+                   json={"action": "approve"})
     await hub.call("PUT", f"/onboarding/{uuid.uuid4()}", status=404, headers=team.recruiter.headers,
                    json={"action": "approve"})
 
@@ -134,7 +137,8 @@ async def test_list_filters_and_pagination(hub: Hub, team: Team) -> None:
     h = team.recruiter.headers
     everything = await hub.call("GET", "/onboarding", status=200, headers=h)
     assert everything["meta"]["total"] == 4
-    assert ids(await hub.call("GET", f"/onboarding?applicationId={other.id}", status=200, headers=h)) == {other_task["id"]}
+    by_application = await hub.call("GET", f"/onboarding?applicationId={other.id}", status=200, headers=h)
+    assert ids(by_application) == {other_task["id"]}
     assert ids(await hub.call("GET", "/onboarding?status=approved", status=200, headers=h)) == {tasks[0]["id"]}
     pending = await hub.call("GET", f"/onboarding?status=pending&applicationId={team.application.id}", status=200,
                              headers=h)

@@ -6,8 +6,8 @@ import uuid
 from typing import Any
 
 import pytest
-
 from hubtest import Hub
+
 from tests.api.recruitment_helpers import (
     Application,
     Team,
@@ -30,7 +30,8 @@ async def accepted_offer(hub: Hub, team: Team, application: Application | None =
     application = application or team.application
     offer = (await hub.call("POST", "/offers", status=201, headers=team.recruiter.headers, json={
         "applicationId": application.id, "salary": 70000, "currency": "EUR", "startDate": "2031-05-01"}))["data"]
-    await hub.call("PATCH", f"/offers/{offer['id']}", status=200, headers=team.recruiter.headers, json={"action": "send"})
+    await hub.call("PATCH", f"/offers/{offer['id']}", status=200, headers=team.recruiter.headers,
+                   json={"action": "send"})
     await hub.call("PATCH", f"/offers/{offer['id']}", status=200, headers=application.candidate.headers,
                    json={"action": "accept"})
     return offer
@@ -168,7 +169,8 @@ async def test_get_and_list_with_filters(hub: Hub, team: Team) -> None:
     assert ids(await hub.call("GET", "/placements?status=active", status=200, headers=h)) == {first["id"]}
     assert ids(await hub.call("GET", "/placements?status=completed", status=200, headers=h)) == {second["id"]}
     assert ids(await hub.call("GET", f"/placements?applicationId={other.id}", status=200, headers=h)) == {second["id"]}
-    assert ids(await hub.call("GET", f"/placements?recruiterId={colleague.id}", status=200, headers=h)) == {second["id"]}
+    by_recruiter = await hub.call("GET", f"/placements?recruiterId={colleague.id}", status=200, headers=h)
+    assert ids(by_recruiter) == {second["id"]}
     paged = await hub.call("GET", "/placements?perPage=1", status=200, headers=h)
     assert paged["meta"]["total"] == 2 and paged["meta"]["totalPages"] == 2 and len(paged["data"]) == 1
     for query in ("status=ended", "recruiterId=me", "page=-1"):

@@ -36,9 +36,15 @@ async def _records(hub: Hub, name: str) -> Records:
     application = (await apply(hub, candidate, job, skills=["sql"]))["id"]
     await move(hub, agency, application, "under_review")
     member = (await hub.member(agency, "recruiter")).id
-    invitation = (await hub.call(
-        "POST", "/team/invite", status=201, headers=headers, json={"email": f"{uuid.uuid4().hex[:8]}@example.com", "role": "recruiter"}
-    ))["data"]["id"]
+    invitation = (
+        await hub.call(
+            "POST",
+            "/team/invite",
+            status=201,
+            headers=headers,
+            json={"email": f"{uuid.uuid4().hex[:8]}@example.com", "role": "recruiter"},
+        )
+    )["data"]["id"]
     return Records(agency, client, job, draft, application, candidate.id, member, invitation)
 
 
@@ -97,10 +103,16 @@ async def test_every_id_route_answers_404_for_another_agencys_records(hub: Hub) 
 async def test_bulk_changes_treat_another_agencys_ids_as_unknown(hub: Hub) -> None:
     a = await _records(hub, "Alpha")
     b = await _records(hub, "Beta")
-    for path, own, foreign, changes in (("/jobs/bulk", a.job, b.job, {"status": "paused"}),
-                                        ("/applications/bulk", a.application, b.application, {"status": "shortlisted"})):
-        body = await hub.call("PATCH", path, status=422, headers=a.agency.owner.headers, json={"ids": [own, foreign], "changes": changes})
-        assert body["error"]["details"]["errors"] == [{"id": foreign, "code": "NOT_FOUND", "message": body["error"]["details"]["errors"][0]["message"]}]
+    for path, own, foreign, changes in (
+        ("/jobs/bulk", a.job, b.job, {"status": "paused"}),
+        ("/applications/bulk", a.application, b.application, {"status": "shortlisted"}),
+    ):
+        body = await hub.call(
+            "PATCH", path, status=422, headers=a.agency.owner.headers, json={"ids": [own, foreign], "changes": changes}
+        )
+        assert body["error"]["details"]["errors"] == [
+            {"id": foreign, "code": "NOT_FOUND", "message": body["error"]["details"]["errors"][0]["message"]}
+        ]
 
 
 async def test_lists_show_nothing_of_another_agency(hub: Hub) -> None:

@@ -10,7 +10,9 @@ from recruiting import UNKNOWN_ID, activities_of, create_job, ids, invitation_to
 
 async def _invite(hub: Hub, headers: dict[str, str], *, role: str = "recruiter", status: int = 201) -> dict:
     email = f"new-{uuid.uuid4().hex[:8]}@example.com"
-    body = await hub.call("POST", "/team/invite", status=status, headers=headers, json={"email": email, "role": role, "name": "Nia New"})
+    body = await hub.call(
+        "POST", "/team/invite", status=status, headers=headers, json={"email": email, "role": role, "name": "Nia New"}
+    )
     return body["data"] if status == 201 else body
 
 
@@ -164,7 +166,11 @@ async def test_invite_refuses_existing_account_and_duplicate_pending(hub: Hub) -
     assert taken["error"]["code"] == "CONFLICT"
     invitation = await _invite(hub, agency.owner.headers)
     await hub.call(
-        "POST", "/team/invite", status=409, headers=agency.owner.headers, json={"email": invitation["email"].upper(), "role": "admin"}
+        "POST",
+        "/team/invite",
+        status=409,
+        headers=agency.owner.headers,
+        json={"email": invitation["email"].upper(), "role": "admin"},
     )
 
 
@@ -208,7 +214,9 @@ async def test_revoked_invitation_cannot_be_accepted_or_revoked_again(hub: Hub) 
 async def test_expired_invitation_cannot_be_accepted(hub: Hub) -> None:
     agency = await hub.agency()
     invitation = await _invite(hub, agency.owner.headers)
-    await sql(hub, "UPDATE team_invitations SET expires_at = now() - interval '1 minute' WHERE id = $1", uuid.UUID(invitation["id"]))
+    await sql(
+        hub, "UPDATE team_invitations SET expires_at = now() - interval '1 minute' WHERE id = $1", uuid.UUID(invitation["id"])
+    )
     await _accept(hub, await invitation_token(hub, invitation["email"]), status=400)
 
 
@@ -242,7 +250,10 @@ async def test_agency_recruiters_lists_only_attributable_active_people(hub: Hub)
 async def test_created_recruiter_id_works_for_attribution(hub: Hub) -> None:
     agency = await hub.agency()
     body = await hub.call(
-        "POST", "/recruiters/create", status=201, headers=agency.owner.headers,
+        "POST",
+        "/recruiters/create",
+        status=201,
+        headers=agency.owner.headers,
         json={"email": "rex@example.com", "fullName": "Rex Recruiter", "password": PASSWORD},
     )
     recruiter_id = body["data"]["id"]
@@ -256,11 +267,17 @@ async def test_created_recruiter_id_works_for_attribution(hub: Hub) -> None:
 async def test_create_recruiter_rejects_taken_email_and_weak_password(hub: Hub) -> None:
     agency = await hub.agency()
     taken = await hub.call(
-        "POST", "/recruiters/create", status=400, headers=agency.owner.headers,
+        "POST",
+        "/recruiters/create",
+        status=400,
+        headers=agency.owner.headers,
         json={"email": agency.owner.email, "fullName": "Dup", "password": PASSWORD},
     )
     assert taken["error"]["code"] == "EMAIL_TAKEN"
     await hub.call(
-        "POST", "/recruiters/create", status=400, headers=agency.owner.headers,
+        "POST",
+        "/recruiters/create",
+        status=400,
+        headers=agency.owner.headers,
         json={"email": "weak@example.com", "fullName": "Weak", "password": "short"},
     )

@@ -64,6 +64,8 @@ async def test_unknown_linked_record_is_not_found(hub: Hub, field: str) -> None:
         {"title": "null\x00byte"},
         {"scheduledFor": "2030-01-01T10:00:00"},  # no time zone
         {"scheduledFor": "next tuesday"},
+        {"scheduledFor": "0001-01-01T00:00:00+05:00"},
+        {"endsAt": "9999-12-31T23:00:00-05:00"},
         {"applicationId": "not-a-uuid"},
         {"surprise": True},
     ],
@@ -152,9 +154,10 @@ async def test_list_time_window_uses_schedule(hub: Hub) -> None:
     assert [r["id"] for r in body["data"]] == [later["id"]]
 
 
-async def test_bad_list_filter_is_rejected(hub: Hub) -> None:
+@pytest.mark.parametrize("query", ["status=open", "from=yesterday", "to=0001-01-01T00:00:00", "applicationId=7"])
+async def test_bad_list_filter_is_rejected(hub: Hub, query: str) -> None:
     agency = await hub.agency()
-    body = await hub.call("GET", "/video/rooms?status=open", status=400, headers=agency.owner.headers)
+    body = await hub.call("GET", f"/video/rooms?{query}", status=400, headers=agency.owner.headers)
     assert body["error"]["code"] == "VALIDATION_ERROR"
 
 

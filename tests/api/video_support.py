@@ -58,8 +58,11 @@ async def livekit(aiohttp_server: Any) -> Any:
 
 @pytest.fixture
 async def livekit_hub(make_hub: Callable[..., Awaitable[Hub]], livekit: Any) -> Hub:
-    """A hub whose video provider is LiveKit (the stand-in)."""
-    return await make_hub(livekit_url=livekit.url, livekit_api_key=LIVEKIT_KEY, livekit_api_secret=LIVEKIT_SECRET)
+    """A hub whose video provider is LiveKit (the stand-in). No job workers: the recordings
+    pipeline's egress job would call the stand-in too, and these tests look at the rooms' calls."""
+    return await make_hub(
+        livekit_url=livekit.url, livekit_api_key=LIVEKIT_KEY, livekit_api_secret=LIVEKIT_SECRET, workers=0
+    )
 
 
 async def create_room(hub: Hub, person: Person | dict[str, str], status: int = 201, **fields: Any) -> dict[str, Any]:

@@ -6,8 +6,14 @@ import wave
 from pathlib import Path
 
 import numpy as np
+import pytest
 
-from media.speech_regions import speech_regions, write_region
+from media.speech_regions import (
+    COMPACT_PAUSE_SECONDS,
+    compact_speech,
+    speech_regions,
+    write_wav,
+)
 
 RATE = 16_000
 
@@ -49,10 +55,28 @@ def test_quiet_speaker_over_a_quiet_room_is_found() -> None:
     assert 0.6 < start < 1.0 and 2.0 < end < 2.4
 
 
-def test_write_region_keeps_the_samples_of_that_stretch(tmp_path: Path) -> None:
-    samples = np.concatenate([silence(1.0), tone(1.0)])
-    path = write_region(samples, RATE, 1.0, 2.0, tmp_path / "clip.wav")
+def test_compact_speech_drops_long_silences_and_maps_times_back() -> None:
+    samples = np.concatenate([silence(2.0), tone(1.0), silence(6.0), tone(1.0)])
+    speech = compact_speech(samples, RATE)
+    first, second = speech_regions(samples, RATE)
+    expected = (first[1] - first[0]) + COMPACT_PAUSE_SECONDS + (second[1] - second[0])
+    assert len(speech.samples) / RATE == pytest.approx(expected, abs=0.01)
+    assert speech.to_track_time(0.0, starting=True) == pytest.approx(first[0])
+    second_in_clip = speech.clip_starts[1]
+    assert speech.to_track_time(second_in_clip + 0.5, starting=True) == pytest.approx(second[0] + 0.5)
+    in_pause = second_in_clip - COMPACT_PAUSE_SECONDS / 2
+    assert speech.to_track_time(in_pause, starting=True) == pytest.approx(second[0])  # starts with the next
+    assert speech.to_track_time(in_pause, starting=False) == pytest.approx(first[1])  # ends with the last
+
+
+def test_a_silent_track_compacts_to_nothing() -> None:
+    assert compact_speech(silence(3.0), RATE).empty
+
+
+def test_write_wav_keeps_the_samples(tmp_path: Path) -> None:
+    samples = tone(1.0)
+    path = write_wav(samples, RATE, tmp_path / "clip.wav")
     with wave.open(str(path), "rb") as clip:
         assert (clip.getframerate(), clip.getnchannels(), clip.getnframes()) == (RATE, 1, RATE)
         data = np.frombuffer(clip.readframes(RATE), "<i2") / 32767
-    assert np.allclose(data, samples[RATE:], atol=1e-3)
+    assert np.allclose(data, samples, atol=1e-3)

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import socket
 import uuid
 import wave
@@ -158,9 +157,7 @@ class Participant:
         self.roster.update({p["identity"]: p for p in ack["data"]["participants"]})
 
     def start_media(self, audio: Path) -> None:
-        from uuid import UUID
-
-        self.peer = MeshPeer(self.identity, HubSignalingChannel(self.client, UUID(self.room_id)),
+        self.peer = MeshPeer(self.identity, HubSignalingChannel(self.client, uuid.UUID(self.room_id)),
                              player=MediaPlayer(str(audio)))
 
     async def _on_signal(self, data: dict[str, Any]) -> None:
@@ -265,7 +262,6 @@ async def test_two_speakers_recorded_transcribed_and_delivered(
         assert word_error_rate(said, heard) < WER_LIMIT, (who, heard)
     vtt = await hub.client.get(f"/api/v1/video/transcripts/{transcript['id']}/download.vtt", headers=owner)
     assert "<v Olive Owner>" in await vtt.text() and "<v Bob Recruiter>" in await vtt.text()
-    print(json.dumps({"recordingSeconds": recording["durationSeconds"], "segments": len(transcript["segments"])}))
 
 
 async def test_a_worker_process_seats_the_recorder_with_a_token_the_hub_accepts(
