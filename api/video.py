@@ -232,9 +232,8 @@ async def authorize_participant(request: web.Request, body: ParticipantIn) -> we
 @routes.delete("/video/rooms/{id}/participants/{userId}", response=ParticipantOut, scope="video:write")
 async def remove_participant(request: web.Request) -> web.Response:
     """Disconnect a participant (a user id, or a guest's invitation id); their tokens stop working."""
-    before = await request.app[VIDEO].remove(principal_of(request), path_id(request), path_id(request, "userId"))
-    record = {**dict(before), "status": "removed", "removed_at": datetime.now(UTC)}
-    return ok(participant_out(ParticipantView(record, False)))  # type: ignore[arg-type]
+    record = await request.app[VIDEO].remove(principal_of(request), path_id(request), path_id(request, "userId"))
+    return ok(participant_out(ParticipantView(record, False)))
 
 
 # -- LiveKit webhooks ----------------------------------------------------------------------------

@@ -92,56 +92,59 @@ async def _client_main(url: str, members: list[tuple[str, str]], pipe: Connectio
     clients = list(await asyncio.gather(*(connect(t, th) for t, th in members)))
     loop = asyncio.get_running_loop()
     pipe.send("ready")
-    while True:
-        command = await loop.run_in_executor(None, pipe.recv)
-        if command is None:
-            break
+    while (command := await loop.run_in_executor(None, pipe.recv)) is not None:
         rate, seconds = command
         deliveries.clear()
-        acks: list[float] = []
-        stats = {"sent": 0, "acked": 0, "refused": 0}
         counting[0] = True
-        end = time.monotonic() + seconds
-
-        async def send_one(client: RawSocket, thread_id: str, client_msg_id: str) -> None:
-            stats["sent"] += 1
-            started = time.perf_counter()
-            try:
-                ack = await client.call("message:send", {
-                    "threadId": thread_id, "clientMsgId": client_msg_id,
-                    "content": "Thanks, the interview is confirmed for Tuesday at ten."}, timeout=10)
-            except TimeoutError:
-                stats["refused"] += 1
-                return
-            if ack.get("ok"):
-                stats["acked"] += 1
-                acks.append((time.perf_counter() - started) * 1000)
-            else:
-                stats["refused"] += 1
-
-        async def sender(client: RawSocket, thread_id: str, me: int) -> None:
-            """Open loop: sends on a schedule, without waiting for the previous ack."""
-            interval = 1.0 / rate
-            next_at = time.monotonic() + random.random() * interval
-            n = 0
-            pending: set[asyncio.Task[None]] = set()
-            while next_at < end:
-                await asyncio.sleep(max(0.0, next_at - time.monotonic()))
-                next_at += interval
-                n += 1
-                task = asyncio.create_task(send_one(client, thread_id, f"{time.time_ns()}-{me}-{n}"))
-                pending.add(task)
-                task.add_done_callback(pending.discard)
-            if pending:
-                await asyncio.wait(pending, timeout=10)
-
-        await asyncio.gather(*(sender(c, th, i) for i, (c, (_, th)) in enumerate(zip(clients, members, strict=True))))
+        stats = await _send_for(clients, [th for _, th in members], rate, seconds)
         await asyncio.sleep(DRAIN_SECONDS)
         counting[0] = False
-        pipe.send({**stats, "latencies": list(deliveries), "acks": acks})
+        pipe.send({**stats, "latencies": list(deliveries)})
     for client in clients:
         await client.close()
     await session.close()
+
+
+async def _send_for(clients: list[RawSocket], threads: list[str], rate: float, seconds: float) -> dict[str, Any]:
+    """Every client sends `rate` messages a second for `seconds`, open loop (on a schedule,
+    without waiting for the previous ack); returns counts and ack latencies."""
+    acks: list[float] = []
+    stats = {"sent": 0, "acked": 0, "refused": 0}
+    end = time.monotonic() + seconds
+
+    async def send_one(client: RawSocket, thread_id: str, client_msg_id: str) -> None:
+        stats["sent"] += 1
+        started = time.perf_counter()
+        try:
+            ack = await client.call("message:send", {
+                "threadId": thread_id, "clientMsgId": client_msg_id,
+                "content": "Thanks, the interview is confirmed for Tuesday at ten."}, timeout=10)
+        except TimeoutError:
+            stats["refused"] += 1
+            return
+        if ack.get("ok"):
+            stats["acked"] += 1
+            acks.append((time.perf_counter() - started) * 1000)
+        else:
+            stats["refused"] += 1
+
+    async def sender(client: RawSocket, thread_id: str, me: int) -> None:
+        interval = 1.0 / rate
+        next_at = time.monotonic() + random.random() * interval
+        n = 0
+        pending: set[asyncio.Task[None]] = set()
+        while next_at < end:
+            await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+            next_at += interval
+            n += 1
+            task = asyncio.create_task(send_one(client, thread_id, f"{time.time_ns()}-{me}-{n}"))
+            pending.add(task)
+            task.add_done_callback(pending.discard)
+        if pending:
+            await asyncio.wait(pending, timeout=10)
+
+    await asyncio.gather(*(sender(c, th, i) for i, (c, th) in enumerate(zip(clients, threads, strict=True))))
+    return {**stats, "acks": acks}
 
 
 # -- orchestration ----------------------------------------------------------------------------

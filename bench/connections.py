@@ -5,9 +5,9 @@
 Starts one hub (`hub serve`, no job workers) on a fresh database of BENCH_DATABASE_URL's server
 (the system PostgreSQL by default), makes `--count` people, and opens one authenticated
 connection for each, spread over `--client-procs` processes. The clients speak Engine.IO v4 /
-Socket.IO v5 directly over aiohttp websockets (open, connect with auth.token, answer pings):
-the python-socketio client object costs far more memory than the connection it makes, and the
-measured side is the hub. Memory per connection = (hub RSS with every connection open and idle
+Socket.IO v5 directly over aiohttp websockets (bench/_sio_raw.py: open, connect with
+auth.token, answer pings): python-socketio's client costs far more memory than the connection
+it makes, and the measured side is the hub. Memory per connection = (hub RSS with every connection open and idle
 for `--idle` seconds - hub RSS before) / count. The file-descriptor limit is raised first (the
 hub inherits it). Prints the figures; asserts nothing.
 """
@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import multiprocessing as mp
 import os
 import resource
@@ -31,6 +30,7 @@ import psutil
 
 from _chat_seed import JWT_SECRET, fresh_database, seed_staff
 from _hub import start_hub, stop_hub
+from _sio_raw import RawSocket
 
 CONNECT_CONCURRENCY = 200  # handshakes in flight per client process
 
@@ -48,46 +48,25 @@ def client_process(base: str, tokens: list[str], pipe: Connection) -> None:
 
 
 async def _hold_connections(base: str, tokens: list[str], pipe: Connection) -> None:
-    url = base.replace("http://", "ws://") + "/socket.io/?EIO=4&transport=websocket"
     limit = asyncio.Semaphore(CONNECT_CONCURRENCY)
-    connected = 0
+    sockets: list[RawSocket] = []
     failures: list[str] = []
-    sockets: list[aiohttp.ClientWebSocketResponse] = []
-    stop = asyncio.Event()
 
-    async def hold(session: aiohttp.ClientSession, token: str) -> None:
-        nonlocal connected
+    async def open_one(session: aiohttp.ClientSession, token: str) -> None:
         try:
             async with limit:
-                ws = await session.ws_connect(url, autoping=True, max_msg_size=0)
-                opened = await ws.receive_str(timeout=30)  # Engine.IO open: 0{"sid":..., "pingInterval":...}
-                assert opened.startswith("0"), opened
-                await ws.send_str("40" + json.dumps({"token": token}))  # Socket.IO connect with auth
-                answer = await ws.receive_str(timeout=30)
-                if not answer.startswith("40"):
-                    raise RuntimeError(answer[:200])
-            connected += 1
-            sockets.append(ws)
-            async for message in ws:  # idle: only answer the server's pings
-                if message.type == aiohttp.WSMsgType.TEXT and message.data == "2":
-                    await ws.send_str("3")
-        except Exception as exc:  # counted and reported, a benchmark keeps going
+                socket = RawSocket(session, base)
+                await socket.connect(token)  # then idle: its reader only answers the server's pings
+            sockets.append(socket)
+        except Exception as exc:  # counted and reported: a benchmark keeps going
             failures.append(f"{type(exc).__name__}: {exc}")
 
-    connector = aiohttp.TCPConnector(limit=0)
-    async with aiohttp.ClientSession(connector=connector) as session:
-        tasks = [asyncio.create_task(hold(session, t)) for t in tokens]
-        while connected + len(failures) < len(tokens):
-            await asyncio.sleep(0.1)
-        pipe.send({"connected": connected, "failures": failures[:5], "failed": len(failures)})
-        loop = asyncio.get_running_loop()
-        loop.run_in_executor(None, lambda: (pipe.recv(), loop.call_soon_threadsafe(stop.set)))
-        await stop.wait()
-        for ws in sockets:
-            await ws.close()
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+        await asyncio.gather(*(open_one(session, t) for t in tokens))
+        pipe.send({"connected": len(sockets), "failures": failures[:5], "failed": len(failures)})
+        await asyncio.get_running_loop().run_in_executor(None, pipe.recv)  # until told to stop
+        for socket in sockets:
+            await socket.close()
 
 
 def settled_rss(process: psutil.Process, seconds: float = 30) -> int:

@@ -12,9 +12,9 @@ and `RedisPresenceStore` (REDIS_URL; keys with expiry, shared by every hub proce
 
 from __future__ import annotations
 
+import functools
 import time
 from abc import ABC, abstractmethod
-import functools
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime

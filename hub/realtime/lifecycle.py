@@ -18,12 +18,7 @@ from ..keys import CHAT, DB, PRESENCE, REDIS, SETTINGS, SIO
 from ..presence_store import MemoryPresenceStore, PresenceStore, RedisPresenceStore
 from ..services import chat_masking
 from ..services.chat import ChatService
-from ..services.chat_limits import (
-    DEFAULT_SEND_LIMITS,
-    ChatLimiter,
-    limits_storage,
-    parse_send_limits,
-)
+from ..services.chat_limits import DEFAULT_SEND_LIMITS, ChatLimiter, limits_storage, parse_send_limits
 from ..services.presence import PresenceService
 from .redis_manager import ResilientRedisManager
 

@@ -54,9 +54,10 @@ async def start(
             details={"max": cap},
         )
     room_id = uuid.uuid4()
+    size = video.room_size(None, at_least=len(invited))
     async with transaction(video.pool) as conn:
         try:
-            await video.provider.create_room(str(room_id), max_participants=cap or max(len(invited), 2))
+            await video.provider.create_room(str(room_id), max_participants=size)
         except ProviderError as exc:
             raise provider_failed(exc) from exc
         room = await store.insert_room(
@@ -71,7 +72,7 @@ async def start(
                 "call_type": call_type,
                 "thread_id": thread_id,
                 "application_id": thread.application_id,
-                "max_participants": cap or max(len(invited), 2),
+                "max_participants": size,
             },
         )
         for user_id in sorted(invited):

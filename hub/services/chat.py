@@ -18,13 +18,7 @@ import asyncpg
 
 from ..auth.principal import STAFF_ROLES, Principal
 from ..db import Record
-from ..errors import (
-    Forbidden,
-    NotFound,
-    PayloadTooLarge,
-    RuleViolated,
-    ValidationFailed,
-)
+from ..errors import Forbidden, NotFound, PayloadTooLarge, RuleViolated, ValidationFailed
 from ..events import emit as emit_event
 from ..storage import chat as store
 from . import chat_masking
@@ -114,10 +108,6 @@ class ChatService:
                 page = await _page(conn, thread_id, after_seq=None, before_seq=None, limit=DEFAULT_HISTORY_PAGE)
             return await self._thread_view(conn, principal, row), page
 
-    async def participant_ids(self, thread_id: UUID) -> list[UUID]:
-        async with self._pool.acquire() as conn:
-            return await store.participant_ids(conn, thread_id)
-
     # -- messages --------------------------------------------------------------------------
 
     async def history(
@@ -174,11 +164,7 @@ class ChatService:
             seq = await _cursor_seq(conn, thread_id, message_id, "messageId")
             moved = await store.mark_read(conn, thread_id, reader, message_id, seq)
             if moved is None:  # already read up to here or later: nothing to announce
-                current = await conn.fetchrow(
-                    "SELECT last_read_message_id, last_read_at FROM chat_participants WHERE thread_id = $1 AND user_id = $2",
-                    thread_id,
-                    reader,
-                )
+                current = await store.read_receipt(conn, thread_id, reader)
                 return ReadReceiptOut(
                     thread_id=thread_id,
                     message_id=current["last_read_message_id"] or message_id,

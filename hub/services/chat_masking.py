@@ -42,7 +42,9 @@ def _build() -> None:
 
 
 def _masker() -> Callable[[str], MaskResult]:
-    from ..masking import mask_contact_details  # here, not at the top: it imports presidio
+    from ..masking import (
+        mask_contact_details,  # here, not at the top: it imports presidio
+    )
 
     return mask_contact_details
 

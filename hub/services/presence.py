@@ -24,7 +24,13 @@ import asyncpg
 from ..auth.principal import Principal
 from ..errors import NotFound, ServiceUnavailable
 from ..models import ApiModel
-from ..presence_store import ONLINE, Entry, PresenceState, PresenceStore, PresenceUnavailable
+from ..presence_store import (
+    ONLINE,
+    Entry,
+    PresenceState,
+    PresenceStore,
+    PresenceUnavailable,
+)
 from ..storage import chat as chat_store
 
 logger = logging.getLogger(__name__)

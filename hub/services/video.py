@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 ROLE_RANK = {"observer": 0, "participant": 1, "host": 2}
 VIDEO_SCOPES = frozenset({"video:read", "video:write"})
 GUEST_ROLE = "guest"  # the Principal.role of a connection made with a room join token
+LIVEKIT_ROOM_SIZE = 10  # participants of a LiveKit room unless the caller says otherwise
 
 
 # -- configuration -----------------------------------------------------------------------------
@@ -180,7 +181,8 @@ async def emit_ended(conn: asyncpg.Connection, room: Record, left: list[Record])
 
 
 async def emit_joined(conn: asyncpg.Connection, room: Record, p: Record) -> None:
-    await emit(conn, "video.participant.joined", participant_data(room, p, joinedAt=_iso(p["joined_at"])), agency_id=room["agency_id"])
+    data = participant_data(room, p, joinedAt=_iso(p["joined_at"]))
+    await emit(conn, "video.participant.joined", data, agency_id=room["agency_id"])
 
 
 async def emit_left(conn: asyncpg.Connection, room: Record, p: Record, reason: str) -> None:
@@ -212,14 +214,18 @@ class VideoService:
 
     @property
     def max_participants(self) -> int | None:
+        """The provider's cap on a room: the mesh's; LiveKit rooms are limited by their setting only."""
         return self.config.mesh_max_participants if self.provider.name == "mesh" else None
+
+    def room_size(self, requested: int | None, *, at_least: int = 2) -> int:
+        """maxParticipants when the caller names none: the mesh cap, or LIVEKIT_ROOM_SIZE."""
+        if requested is not None:
+            return requested
+        return self.max_participants or max(LIVEKIT_ROOM_SIZE, at_least)
 
     async def create_room(self, principal: Principal, fields: dict[str, Any]) -> Record:
         agency_id = require_staff(principal)
-        cap = self.max_participants
-        fields = dict(fields)
-        if fields.get("max_participants") is None:
-            fields["max_participants"] = cap or 10
+        fields = {**fields, "max_participants": self.room_size(fields.get("max_participants"))}
         self._check_capacity(fields["max_participants"])
         _check_times(fields.get("scheduled_for"), fields.get("ends_at"), new_end=fields.get("ends_at"))
         room_id = uuid.uuid4()
@@ -245,7 +251,9 @@ class VideoService:
     ) -> tuple[list[Record], int]:
         async with self.pool.acquire() as conn:
             if principal.is_staff and principal.agency_id is not None:
-                return await store.list_rooms(conn, agency_id=principal.agency_id, person_id=None, filters=filters, limit=limit, offset=offset)
+                return await store.list_rooms(
+                    conn, agency_id=principal.agency_id, person_id=None, filters=filters, limit=limit, offset=offset
+                )
             if principal.user_id is None:
                 return [], 0
             return await store.list_rooms(
@@ -442,21 +450,21 @@ class VideoService:
         require_staff(principal)
         async with transaction(self.pool) as conn:
             room = (await self.access(conn, principal, room_id, lock=True)).room
-            before = await self.remove_in(conn, room, identity)
+            removed = await self.remove_in(conn, room, identity)
         try:
             await self.provider.remove_participant(room["provider_room"], str(identity))
         except ProviderError as exc:
             raise provider_failed(exc) from exc
-        return before
+        return removed
 
     async def remove_in(self, conn: asyncpg.Connection, room: Record, identity: UUID) -> Record:
         """The database half of a removal, inside the caller's transaction."""
-        before = await store.mark_removed(conn, room["id"], identity)
-        if before is None:
+        removed = await store.mark_removed(conn, room["id"], identity)
+        if removed is None:
             raise NotFound("Participant not found")
-        if before["status"] == "joined":
-            await emit_left(conn, room, before, "removed")
-        return before
+        if removed["previous_status"] == "joined":
+            await emit_left(conn, room, removed, "removed")
+        return removed
 
 
 # -- helpers ----------------------------------------------------------------------------------

@@ -214,6 +214,14 @@ async def mark_read(conn: Connection, thread_id: UUID, user_id: UUID, message_id
     )
 
 
+async def read_receipt(conn: Connection, thread_id: UUID, user_id: UUID) -> Record:
+    return await conn.fetchrow(
+        "SELECT last_read_message_id, last_read_at FROM chat_participants WHERE thread_id = $1 AND user_id = $2",
+        thread_id,
+        user_id,
+    )
+
+
 # -- who may contact or see whom ------------------------------------------------------------
 
 

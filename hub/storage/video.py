@@ -328,15 +328,16 @@ async def mark_left(conn: Connection, room_id: UUID, identity: UUID, *, sid: str
 
 async def mark_removed(conn: Connection, room_id: UUID, identity: UUID) -> Record | None:
     """-> removed with a new generation (older tokens die); the sid stays so the connection can be
-    found and closed. Returns the record as it was before, or None if unknown."""
+    found and closed. The record as it is now plus `previous_status`; None if unknown."""
     return await conn.fetchrow(
         """WITH before AS (
-               SELECT * FROM video_room_participants WHERE room_id = $1 AND identity = $2 FOR UPDATE)
+               SELECT room_id, identity, status FROM video_room_participants
+               WHERE room_id = $1 AND identity = $2 FOR UPDATE)
            UPDATE video_room_participants p
            SET status = 'removed', generation = p.generation + 1, removed_at = now(),
                left_at = CASE WHEN p.status = 'joined' THEN now() ELSE p.left_at END, updated_at = now()
            FROM before WHERE p.room_id = before.room_id AND p.identity = before.identity
-           RETURNING before.*""",
+           RETURNING p.*, before.status AS previous_status""",
         room_id,
         identity,
     )

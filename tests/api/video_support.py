@@ -72,7 +72,9 @@ async def create_room(hub: Hub, person: Person | dict[str, str], status: int = 2
     return body["data"] if status == 201 else body
 
 
-async def join(hub: Hub, person: Person, room_id: str, role: str = "participant", status: int = 200, **extra: Any) -> dict[str, Any]:
+async def join(
+    hub: Hub, person: Person, room_id: str, role: str = "participant", status: int = 200, **extra: Any
+) -> dict[str, Any]:
     """POST /video/rooms/{id}/join; returns the join data (or the error body)."""
     body = await hub.call(
         "POST", f"/video/rooms/{room_id}/join", status=status, headers=person.headers, json={"role": role, **extra}

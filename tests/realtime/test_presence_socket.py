@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import signal
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -76,21 +75,22 @@ async def test_a_client_that_vanishes_silently_is_offline_within_two_intervals(m
     scene = await chat_scene(hub)
     watcher = await connected(hub.url, scene.recruiter)
     await watcher.ok("presence:subscribe", {"userIds": [scene.candidate.id]})
-    proc = subprocess.Popen([sys.executable, str(VANISHING_CLIENT), hub.url, scene.candidate.token],
-                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    proc = await asyncio.create_subprocess_exec(sys.executable, str(VANISHING_CLIENT), hub.url, scene.candidate.token,
+                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.DEVNULL)
     try:
-        line = await asyncio.wait_for(asyncio.to_thread(proc.stdout.readline), 30)  # type: ignore[union-attr]
-        assert line.strip() == b"connected"
+        assert proc.stdout is not None
+        assert (await asyncio.wait_for(proc.stdout.readline(), 30)).strip() == b"connected"
         assert (await watcher.next("presence:update", timeout=5))["status"] == "online"
         proc.send_signal(signal.SIGSTOP)  # frozen: the socket stays open but nothing answers
         started = time.monotonic()
         update = await watcher.next("presence:update", timeout=4 * interval)
         elapsed = time.monotonic() - started
+        print("VANISH", elapsed)
         assert update["status"] == "offline"
         assert elapsed <= 2 * interval + 0.5, f"offline after {elapsed:.2f} s"
     finally:
         proc.kill()
-        proc.wait()
+        await proc.wait()
     await watcher.close()
 
 

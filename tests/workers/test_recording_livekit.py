@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import uuid
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,11 +22,12 @@ from tests.api.media_helpers import (
     wait_for_transcription,
     word_error_rate,
 )
-from tests.api.video_support import (  # noqa: F401  (livekit, livekit_hub are fixtures)
+from tests.api.video_support import (  # noqa: F401  (livekit is a fixture)
+    LIVEKIT_KEY,
+    LIVEKIT_SECRET,
     create_room,
     livekit,
     livekit_event,
-    livekit_hub,
     livekit_signature,
 )
 from tests.media.conftest import speech  # noqa: F401  (the espeak-ng fixture)
@@ -33,6 +35,13 @@ from tests.media.conftest import speech  # noqa: F401  (the espeak-ng fixture)
 pytestmark = pytest.mark.timeout(90)
 
 LINE = "Thank you for joining this interview for the backend role."
+
+
+@pytest.fixture
+async def livekit_hub(make_hub: Callable[..., Awaitable[Hub]], livekit) -> Hub:  # noqa: F811
+    """A hub on the LiveKit stand-in whose in-process worker runs the recording jobs."""
+    return await make_hub(livekit_url=livekit.url, livekit_api_key=LIVEKIT_KEY, livekit_api_secret=LIVEKIT_SECRET,
+                          workers=1)
 
 
 async def deliver(hub: Hub, body: str) -> Any:
