@@ -25,9 +25,12 @@ from aiohttp.test_utils import TestClient, TestServer
 
 from hub import db
 from hub.app import create_app
+from hub.auth.passwords import use_cheap_hashing_for_tests
 from hub.migrate import apply_migrations
 from hub.settings import Settings
 from hubtest import JWT_SECRET, Hub
+
+use_cheap_hashing_for_tests()  # argon2 at full cost would dominate the suite's run time
 
 DEFAULT_SYSTEM_DB = "postgresql://postgres@127.0.0.1:5432/test"
 

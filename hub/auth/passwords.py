@@ -14,6 +14,13 @@ _DUMMY_HASH = _hasher.hash("unknown-user-placeholder")
 MIN_PASSWORD_LENGTH = 8
 
 
+def use_cheap_hashing_for_tests() -> None:
+    """Swap in a fast argon2 profile: tests create hundreds of users. Never call it in a server."""
+    global _hasher, _DUMMY_HASH
+    _hasher = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    _DUMMY_HASH = _hasher.hash("unknown-user-placeholder")
+
+
 async def hash_password(password: str) -> str:
     return await asyncio.get_running_loop().run_in_executor(None, _hasher.hash, password)
 

@@ -85,7 +85,6 @@ async def test_a_client_that_vanishes_silently_is_offline_within_two_intervals(m
         started = time.monotonic()
         update = await watcher.next("presence:update", timeout=4 * interval)
         elapsed = time.monotonic() - started
-        print("VANISH", elapsed)
         assert update["status"] == "offline"
         assert elapsed <= 2 * interval + 0.5, f"offline after {elapsed:.2f} s"
     finally:
