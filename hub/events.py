@@ -20,12 +20,14 @@ from uuid import UUID
 import asyncpg
 
 from .db import connect
+from .jobs import backoff_delay
 
 logger = logging.getLogger(__name__)
 
 NOTIFY_CHANNEL = "hub_events"
 BATCH_SIZE = 100  # events per claim
-POLL_SECONDS = 5.0  # fallback when a NOTIFY is missed (listener reconnecting)
+POLL_SECONDS = 5.0  # fallback when a NOTIFY is missed; also when failed events come due
+MAX_DISPATCH_ATTEMPTS = 10  # then an event is set aside with its error
 
 EVENT_TYPES: frozenset[str] = frozenset(
     {
@@ -123,36 +125,63 @@ class EventDispatcher:
                 await listener
 
     async def dispatch_batch(self) -> int:
-        """Dispatch up to BATCH_SIZE pending events; returns how many."""
+        """Dispatch up to BATCH_SIZE due events; returns how many were claimed.
+
+        Each event runs all subscribers inside one savepoint: if any fails, everything the event
+        wrote is undone and the event is retried later with backoff, so no subscriber loses it.
+        After MAX_DISPATCH_ATTEMPTS it is set aside (dispatched, with the error kept).
+        """
         after_commit: list[tuple[str, AfterCommit]] = []
         async with self._pool.acquire() as conn, conn.transaction():
             rows = await conn.fetch(
-                """SELECT * FROM events WHERE dispatched_at IS NULL
+                """SELECT * FROM events WHERE dispatched_at IS NULL AND next_dispatch_at <= now()
                    ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED""",
                 BATCH_SIZE,
             )
+            done: list[int] = []
             for row in rows:
                 event = Event(row["id"], row["event_id"], row["agency_id"], row["type"], row["data"], row["created_at"])
-                for name, subscriber in self._subscribers:
-                    try:
-                        async with conn.transaction():  # a savepoint: a failure undoes only this one
+                steps: list[tuple[str, AfterCommit]] = []
+                current = ""
+                try:
+                    async with conn.transaction():  # a savepoint per event
+                        for current, subscriber in self._subscribers:
                             step = await subscriber(conn, event)
-                    except Exception:
-                        # One bad subscriber must not block the others or the queue behind it.
-                        logger.exception("subscriber %s failed on event %s", name, event.event_id)
-                    else:
-                        if step is not None:
-                            after_commit.append((name, step))
+                            if step is not None:
+                                steps.append((current, step))
+                except Exception as exc:
+                    logger.exception("subscriber %s failed on event %s", current, event.event_id)
+                    await self._record_failure(conn, row, f"{current}: {type(exc).__name__}: {exc}")
+                    continue
+                done.append(row["id"])
+                after_commit.extend(steps)
                 if self._on_dispatch is not None:
                     self._on_dispatch(event)
-            if rows:
-                await conn.execute("UPDATE events SET dispatched_at = now() WHERE id = ANY($1::bigint[])", [r["id"] for r in rows])
+            if done:
+                await conn.execute("UPDATE events SET dispatched_at = now() WHERE id = ANY($1::bigint[])", done)
         for name, step in after_commit:
             try:
                 await step()
             except Exception:
                 logger.exception("after-commit step of subscriber %s failed", name)
         return len(rows)
+
+    async def _record_failure(self, conn: asyncpg.Connection, row: asyncpg.Record, error: str) -> None:
+        attempts = row["dispatch_attempts"] + 1
+        if attempts >= MAX_DISPATCH_ATTEMPTS:
+            logger.error("event %s set aside after %d failed dispatches", row["event_id"], attempts)
+            await conn.execute(
+                """UPDATE events SET dispatch_attempts = $2, dispatch_error = $3, dispatched_at = now()
+                   WHERE id = $1""",
+                row["id"], attempts, error[:2000],
+            )
+            return
+        await conn.execute(
+            """UPDATE events SET dispatch_attempts = $2, dispatch_error = $3,
+                                 next_dispatch_at = now() + make_interval(secs => $4)
+               WHERE id = $1""",
+            row["id"], attempts, error[:2000], backoff_delay(attempts, base=1.0, cap=300.0),
+        )
 
     async def _listen(self) -> None:
         """LISTEN for wake-ups; reconnect with capped backoff if the connection drops."""

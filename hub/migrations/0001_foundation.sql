@@ -64,9 +64,13 @@ CREATE TABLE events (
     type           text NOT NULL,
     data           jsonb NOT NULL,
     created_at     timestamptz NOT NULL DEFAULT now(),
-    dispatched_at  timestamptz
+    dispatched_at  timestamptz,
+    -- a subscriber failure undoes the event's dispatch; it is retried from next_dispatch_at
+    dispatch_attempts  integer NOT NULL DEFAULT 0,
+    next_dispatch_at   timestamptz NOT NULL DEFAULT now(),
+    dispatch_error     text
 );
-CREATE INDEX events_pending_idx ON events (id) WHERE dispatched_at IS NULL;
+CREATE INDEX events_pending_idx ON events (next_dispatch_at, id) WHERE dispatched_at IS NULL;
 CREATE INDEX events_agency_idx ON events (agency_id, id);
 
 CREATE TABLE background_jobs (

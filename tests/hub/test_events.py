@@ -72,19 +72,49 @@ async def test_events_survive_a_dispatcher_restart(pool: asyncpg.Pool, database_
     assert await pool.fetchval("SELECT count(*) FROM events WHERE dispatched_at IS NULL") == 0
 
 
-async def test_failing_subscriber_does_not_block_others(pool: asyncpg.Pool, database_url: str) -> None:
-    seen: list[str] = []
+async def test_failing_subscriber_undoes_the_event_and_it_is_retried(pool: asyncpg.Pool, database_url: str) -> None:
+    """No subscriber loses an event: a failure rolls back every subscriber's writes for it."""
+    await pool.execute("CREATE TABLE test_seen (event_id uuid)")
+    failures = [1]
+
+    async def flaky(conn: asyncpg.Connection, event: Event) -> None:
+        if failures:
+            failures.pop()
+            raise RuntimeError("receiver table locked")
+
+    async def recorder(conn: asyncpg.Connection, event: Event) -> None:
+        await conn.execute("INSERT INTO test_seen VALUES ($1)", event.event_id)
+
+    async with pool.acquire() as conn, conn.transaction():
+        await emit(conn, "offer.sent", {}, agency_id=None)
+        await emit(conn, "offer.accepted", {}, agency_id=None)
+    dispatcher = EventDispatcher(pool, database_url)
+    dispatcher.subscribe("recorder", recorder)
+    dispatcher.subscribe("flaky", flaky)
+    assert await dispatcher.dispatch_batch() == 2
+    # The first event failed (its recorder insert undone), the second went through.
+    assert await pool.fetchval("SELECT count(*) FROM test_seen") == 1
+    pending = await pool.fetchrow("SELECT type, dispatch_attempts, dispatch_error FROM events WHERE dispatched_at IS NULL")
+    assert pending["type"] == "offer.sent" and pending["dispatch_attempts"] == 1
+    assert "receiver table locked" in pending["dispatch_error"]
+    await pool.execute("UPDATE events SET next_dispatch_at = now()")  # skip the backoff wait
+    assert await dispatcher.dispatch_batch() == 1
+    assert await pool.fetchval("SELECT count(*) FROM test_seen") == 2
+    assert await pool.fetchval("SELECT count(*) FROM events WHERE dispatched_at IS NULL") == 0
+
+
+async def test_poison_event_is_set_aside_after_max_attempts(pool: asyncpg.Pool, database_url: str) -> None:
+    from hub.events import MAX_DISPATCH_ATTEMPTS
 
     async def broken(conn: asyncpg.Connection, event: Event) -> None:
-        await conn.execute("SELECT 1/0")
-
-    async def healthy(conn: asyncpg.Connection, event: Event) -> None:
-        seen.append(event.type)
+        raise RuntimeError("always")
 
     async with pool.acquire() as conn, conn.transaction():
         await emit(conn, "offer.sent", {}, agency_id=None)
     dispatcher = EventDispatcher(pool, database_url)
     dispatcher.subscribe("broken", broken)
-    dispatcher.subscribe("healthy", healthy)
-    assert await dispatcher.dispatch_batch() == 1
-    assert seen == ["offer.sent"]
+    for _ in range(MAX_DISPATCH_ATTEMPTS):
+        await pool.execute("UPDATE events SET next_dispatch_at = now()")
+        await dispatcher.dispatch_batch()
+    row = await pool.fetchrow("SELECT dispatched_at, dispatch_attempts FROM events")
+    assert row["dispatched_at"] is not None and row["dispatch_attempts"] == MAX_DISPATCH_ATTEMPTS
