@@ -212,10 +212,10 @@ async def record_mesh_room(ctx: JobContext) -> dict[str, Any]:
         finally:
             # Shielded: a cancelled job (shutdown, lost lease) still closes its files properly.
             tracks = await asyncio.shield(session.stop())
-    except (PermanentJobError, asyncio.CancelledError):
-        raise
+    except asyncio.CancelledError:
+        raise  # shutdown or a lost lease: the job is given back and recorded again
     except Exception as exc:
-        if ctx.job.attempts >= ctx.job.max_attempts:
+        if isinstance(exc, PermanentJobError) or ctx.job.attempts >= ctx.job.max_attempts:
             async with transaction(ctx.pool) as conn:
                 await recording_service.fail_room_recording(conn, recording_id, f"the recorder failed: {exc}")
         raise

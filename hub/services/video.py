@@ -131,8 +131,7 @@ class ParticipantView:
 class RoomAccess:
     """A room as one person may reach it."""
 
-    room: Record
-    person: Record | None  # store.person_in_room: name, links, participant status (None for API keys)
+    room: Record  # store.get_room_for: the room, and the asker's name, links and participant status
     allowed_roles: frozenset[str]  # the roles they may ask a token for
     staff: bool  # acts for the room's agency (sees hidden observers, manages the room)
 
@@ -327,27 +326,25 @@ class VideoService:
     ) -> RoomAccess:
         """The room as `principal` may reach it; 404 for anyone with no business in it
         (another agency's staff, a person unrelated to it, a removed participant)."""
-        room = await (store.lock_room(conn, room_id) if lock else store.get_room(conn, room_id))
+        user_id = principal.user_id if principal.kind == "user" else None
+        room = await store.get_room_for(conn, room_id, user_id, lock=lock)
         if room is None:
             raise NotFound("Video room not found")
         if principal.agency_id is not None and principal.agency_id != room["agency_id"]:
             raise NotFound("Video room not found")
         if principal.kind == "api_key":
-            return RoomAccess(room, None, frozenset(), staff=True)  # may manage the room, never join it
-        if principal.user_id is None:
+            return RoomAccess(room, frozenset(), staff=True)  # may manage the room, never join it
+        if user_id is None or not room["person_exists"]:
             raise NotFound("Video room not found")
         staff = principal.agency_id == room["agency_id"] and principal.role in STAFF_ROLES
         roles: set[str] = set(ROLE_RANK) if staff else set()
-        person = await store.person_in_room(conn, room, principal.user_id)
-        if person is None:  # the account is gone
-            raise NotFound("Video room not found")
-        if person["is_candidate"] or person["is_interviewer"]:
+        if room["is_candidate"] or room["is_interviewer"]:
             roles.add("participant")
-        if person["authorized_role"]:
-            roles.add(person["authorized_role"])
-        if not roles and person["participant_status"] in (None, "removed"):
+        if room["authorized_role"]:
+            roles.add(room["authorized_role"])
+        if not roles and room["participant_status"] in (None, "removed"):
             raise NotFound("Video room not found")
-        return RoomAccess(room, person, frozenset(roles), staff=staff)
+        return RoomAccess(room, frozenset(roles), staff=staff)
 
     # -- join tokens ---------------------------------------------------------------------------
 
@@ -357,22 +354,23 @@ class VideoService:
             raise Forbidden("Join tokens are issued to people; sign in as the person who joins", code="NOT_A_PERSON")
         if user_id is not None and user_id != principal.user_id:
             raise Forbidden("A join token is only issued to the person who asks for it", code="NOT_YOUR_TOKEN")
-        async with transaction(self.pool) as conn:
-            access = await self.access(conn, principal, room_id, lock=True)
+        # No transaction: one read, one upsert (which itself refuses a removed person).
+        async with self.pool.acquire() as conn:
+            access = await self.access(conn, principal, room_id)
             room = access.room
-            person = access.person
-            assert person is not None
-            if person["participant_status"] == "removed":
+            if room["participant_status"] == "removed":
                 raise Forbidden("You were removed from this room", code="REMOVED_FROM_ROOM")
             if role not in access.allowed_roles:
                 raise Forbidden(f"You may not join this room as {role}", code="ROLE_NOT_ALLOWED")
-            if not person["is_active"]:
+            if not room["is_active"]:
                 raise Forbidden("This account is not active")
             record = await store.save_token_holder(
                 conn, room=room, identity=principal.user_id, user_id=principal.user_id, invitation_id=None,
-                display_name=person["full_name"], role=role,
+                display_name=room["full_name"], role=role,
             )
-            return self.issue(room, record)
+        if record is None:
+            raise Forbidden("You were removed from this room", code="REMOVED_FROM_ROOM")
+        return self.issue(room, record)
 
     def issue(self, room: Record, participant: Record) -> JoinTicket:
         """Sign a token for `participant` as recorded now (role, generation)."""

@@ -1,7 +1,7 @@
 """SQL for video rooms, their participants, invitations and applied provider webhooks.
 
 Staff queries filter on the agency; a person without staff rights reaches a room only through
-`person_in_room` (their participant record, the room's application or interview).
+`get_room_for` (their participant record, the room's application or interview).
 """
 
 from __future__ import annotations
@@ -54,21 +54,23 @@ async def get_room_by_provider_room(conn: Connection, provider_room: str) -> Rec
     return await conn.fetchrow("SELECT * FROM video_rooms WHERE provider_room = $1 FOR UPDATE", provider_room)
 
 
-async def person_in_room(conn: Connection, room: Record, user_id: UUID) -> Record | None:
-    """In one query, how a person relates to a room: their name and state, whether they are the
-    candidate of its application or the interviewer of its interview, and their participant
-    record's status and pre-authorized role. None when the user does not exist."""
+async def get_room_for(conn: Connection, room_id: UUID, user_id: UUID | None, *, lock: bool = False) -> Record | None:
+    """The room (all its columns) and, in the same row, how a person relates to it: whether the
+    user exists (`person_exists`), their `full_name` and `is_active`, whether they are the candidate
+    of its application (`is_candidate`) or the interviewer of its interview (`is_interviewer`), and
+    their participant record's `participant_status` and `authorized_role`. One round trip."""
     return await conn.fetchrow(
-        """SELECT u.full_name, u.is_active,
-                  EXISTS (SELECT 1 FROM applications a WHERE a.id = $2 AND a.candidate_id = u.id) AS is_candidate,
-                  EXISTS (SELECT 1 FROM interviews i WHERE i.id = $3 AND i.interviewer_id = u.id) AS is_interviewer,
-                  p.status AS participant_status, p.authorized_role
-           FROM users u
-           LEFT JOIN video_room_participants p ON p.room_id = $1 AND p.identity = u.id
-           WHERE u.id = $4""",
-        room["id"],
-        room["application_id"],
-        room["interview_id"],
+        f"""SELECT r.*, u.id IS NOT NULL AS person_exists, u.full_name, u.is_active,
+                   EXISTS (SELECT 1 FROM applications a WHERE a.id = r.application_id AND a.candidate_id = $2)
+                       AS is_candidate,
+                   EXISTS (SELECT 1 FROM interviews i WHERE i.id = r.interview_id AND i.interviewer_id = $2)
+                       AS is_interviewer,
+                   p.status AS participant_status, p.authorized_role
+            FROM video_rooms r
+            LEFT JOIN users u ON u.id = $2
+            LEFT JOIN video_room_participants p ON p.room_id = r.id AND p.identity = $2
+            WHERE r.id = $1{' FOR UPDATE OF r' if lock else ''}""",
+        room_id,
         user_id,
     )
 
@@ -233,13 +235,15 @@ async def save_token_holder(
     invitation_id: UUID | None,
     display_name: str,
     role: str,
-) -> Record:
-    """Record that `identity` now holds a token with `role` (creating the record if needed)."""
+) -> Record | None:
+    """Record that `identity` now holds a token with `role` (creating the record if needed);
+    None when they were removed (checked in the statement itself, so a removal racing a join wins)."""
     return await conn.fetchrow(
         """INSERT INTO video_room_participants (room_id, agency_id, identity, user_id, invitation_id, display_name, role)
            VALUES ($1, $2, $3, $4, $5, $6, $7)
            ON CONFLICT (room_id, identity) DO UPDATE
                SET role = excluded.role, display_name = excluded.display_name, updated_at = now()
+               WHERE video_room_participants.status <> 'removed'
            RETURNING *""",
         room["id"],
         room["agency_id"],

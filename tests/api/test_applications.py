@@ -34,6 +34,7 @@ async def test_apply_creates_a_scored_application_with_event_history_and_activit
     assert staff["data"]["score"] == 50.0 and staff["data"]["recruiterId"] == agency.owner.id
     (event,) = await events_of(hub, agency, "application.created")
     assert event["applicationId"] == application["id"] and event["jobId"] == job["id"]
+    assert event["appliedAt"] == application["appliedAt"]  # ISO 8601 UTC with Z, like the reply
     (entry,) = await activities_of(hub, agency, "application.created")
     assert str(entry["performed_by_id"]) == candidate.id
     history = await hub.call("GET", f"/applications/{application['id']}/history", status=200, headers=agency.owner.headers)

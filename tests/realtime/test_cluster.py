@@ -139,7 +139,6 @@ async def test_killing_a_process_turns_its_users_offline_within_two_intervals(hu
     started = time.monotonic()
     update = await watcher.next("presence:update", timeout=4 * INTERVAL)
     elapsed = time.monotonic() - started
-    print("KILL", elapsed)
     assert update["status"] == "offline"
     assert elapsed <= 2 * INTERVAL + 0.5, f"offline after {elapsed:.2f} s"
     with contextlib.suppress(Exception):
