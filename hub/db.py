@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 from collections.abc import AsyncIterator
@@ -100,3 +101,30 @@ async def transaction(pool: asyncpg.Pool) -> AsyncIterator[asyncpg.Connection]:
 
 def rows_to_dicts(rows: list[asyncpg.Record]) -> list[dict[str, Any]]:
     return [dict(r) for r in rows]
+
+
+async def listen_forever(url: str, channel: str, wake: asyncio.Event) -> None:
+    """LISTEN on `channel` and set `wake` on every notification; reconnect with capped backoff.
+
+    `wake` is also set after each (re)connect so the owner catches up on anything it missed.
+    """
+    delay = 0.5
+    while True:
+        conn: asyncpg.Connection | None = None
+        try:
+            conn = await connect(url)
+            await conn.add_listener(channel, lambda *_: wake.set())
+            delay = 0.5
+            wake.set()
+            while not conn.is_closed():
+                await asyncio.sleep(5)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            logger.warning("listener on %s lost its connection; reconnecting", channel, exc_info=True)
+        finally:
+            if conn is not None and not conn.is_closed():
+                with contextlib.suppress(Exception):
+                    await conn.close()
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 30)

@@ -19,7 +19,7 @@ from uuid import UUID
 
 import asyncpg
 
-from .db import connect
+from .db import listen_forever
 from .jobs import backoff_delay
 
 logger = logging.getLogger(__name__)
@@ -184,24 +184,4 @@ class EventDispatcher:
         )
 
     async def _listen(self) -> None:
-        """LISTEN for wake-ups; reconnect with capped backoff if the connection drops."""
-        delay = 0.5
-        while True:
-            conn: asyncpg.Connection | None = None
-            try:
-                conn = await connect(self._url)
-                await conn.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
-                delay = 0.5
-                self._wake.set()  # catch up on anything emitted while disconnected
-                while not conn.is_closed():
-                    await asyncio.sleep(5)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                logger.warning("event listener lost its connection; reconnecting", exc_info=True)
-            finally:
-                if conn is not None and not conn.is_closed():
-                    with contextlib.suppress(Exception):
-                        await conn.close()
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 30)
+        await listen_forever(self._url, NOTIFY_CHANNEL, self._wake)

@@ -17,7 +17,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import asyncpg
 import pytest
@@ -28,7 +28,7 @@ from hub.app import create_app
 from hub.auth.passwords import use_cheap_hashing_for_tests
 from hub.migrate import apply_migrations
 from hub.settings import Settings
-from hubtest import JWT_SECRET, Hub
+from hubtest import JWT_SECRET, Hub, with_database
 
 use_cheap_hashing_for_tests()  # argon2 at full cost would dominate the suite's run time
 
@@ -41,11 +41,6 @@ def _reachable(host: str, port: int) -> bool:
             return True
     except OSError:
         return False
-
-
-def with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path="/" + name))
 
 
 @pytest.fixture(scope="session")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from aiohttp import web
 from aiohttp.test_utils import TestClient
@@ -17,6 +18,12 @@ from hub.keys import DB as _DB_KEY
 
 JWT_SECRET = "test-secret-" + "x" * 40
 PASSWORD = "correct horse battery"
+
+
+def with_database(url: str, name: str) -> str:
+    """The same server URL pointing at database `name`."""
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path="/" + name))
 
 
 @dataclass

@@ -15,7 +15,7 @@ from typing import Any
 import asyncpg
 
 from hub import jobs
-from hub.db import connect
+from hub.db import listen_forever
 from hub.jobs import Job
 
 from .registry import JobRegistry, PermanentJobError
@@ -197,23 +197,4 @@ class Worker:
             await asyncio.sleep(WORKER_HEARTBEAT_SECONDS)
 
     async def _listen(self) -> None:
-        delay = 0.5
-        while True:
-            conn: asyncpg.Connection | None = None
-            try:
-                conn = await connect(self._url)
-                await conn.add_listener(jobs.NOTIFY_CHANNEL, lambda *_: self._wake.set())
-                delay = 0.5
-                self._wake.set()
-                while not conn.is_closed():
-                    await asyncio.sleep(5)
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                logger.warning("job listener lost its connection; reconnecting", exc_info=True)
-            finally:
-                if conn is not None and not conn.is_closed():
-                    with contextlib.suppress(Exception):
-                        await conn.close()
-            await asyncio.sleep(delay)
-            delay = min(delay * 2, 30)
+        await listen_forever(self._url, jobs.NOTIFY_CHANNEL, self._wake)

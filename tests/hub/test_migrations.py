@@ -14,7 +14,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from conftest import with_database
+from hubtest import with_database
 from hub import db
 from hub.migrate import apply_migrations, load_migrations
 
