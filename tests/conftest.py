@@ -10,6 +10,7 @@ fixture, which skips with a reason when no Redis answers.
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import socket
 import tempfile
@@ -144,7 +145,7 @@ async def make_hub(settings: Settings) -> AsyncIterator[Callable[..., Awaitable[
 
     yield create
     for client in reversed(clients):
-        await client.close()
+        await _close_or_explain(client)
 
 
 @pytest.fixture
@@ -159,3 +160,22 @@ def _generous_rate_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     from hub import ratelimit
 
     monkeypatch.setattr(ratelimit, "DEFAULTS", ratelimit.RateLimitConfig(scale=1000))
+
+
+SHUTDOWN_SECONDS = 30.0  # a hub that takes longer to stop is stuck: say where, then fail
+
+
+async def _close_or_explain(client: TestClient) -> None:
+    """Stop a test hub; if shutdown hangs, print every task's stack so the culprit is visible."""
+    closing = asyncio.ensure_future(client.close())
+    done, _ = await asyncio.wait([closing], timeout=SHUTDOWN_SECONDS)
+    if closing in done:
+        closing.result()
+        return
+    report = io.StringIO()
+    for task in asyncio.all_tasks():
+        if task is not asyncio.current_task():
+            print(f"--- {task.get_name()} {task.get_coro()!r}", file=report)
+            task.print_stack(limit=12, file=report)
+    closing.cancel()
+    pytest.fail(f"hub shutdown took over {SHUTDOWN_SECONDS:.0f} s; tasks still running:\n{report.getvalue()}")
