@@ -24,6 +24,7 @@ from .http import API_KEY_RECORD, API_PREFIX, PRINCIPAL
 from .keys import AUDIT_LOG, DB, REQUEST_ID, SETTINGS
 from .settings import Settings, SettingsError
 from .storage import audit as audit_store
+from .waiting import wait_event
 
 logger = logging.getLogger(__name__)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -95,8 +96,7 @@ class AuditLog:
     async def run(self) -> None:
         """Flush every `flush_seconds`, or sooner when a batch fills up."""
         while True:
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self._config.flush_seconds)
+            await wait_event(self._wake, self._config.flush_seconds)
             self._wake.clear()
             try:
                 await self.flush()

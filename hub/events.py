@@ -21,6 +21,7 @@ import asyncpg
 
 from .db import listen_forever
 from .jobs import backoff_delay
+from .waiting import wait_event
 
 logger = logging.getLogger(__name__)
 
@@ -116,8 +117,7 @@ class EventDispatcher:
                 except Exception:
                     logger.exception("event dispatch failed; retrying")
                     await asyncio.sleep(1)
-                with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), POLL_SECONDS)
+                await wait_event(self._wake, POLL_SECONDS)
                 self._wake.clear()
         finally:
             listener.cancel()

@@ -88,17 +88,74 @@ async def _drop(server_url: str, name: str) -> None:
         await conn.close()
 
 
-@pytest.fixture
-async def database_url(server_url: str, template_db: str) -> AsyncIterator[str]:
-    """A fresh, migrated database for this test only."""
-    name = f"hub_t_{uuid.uuid4().hex[:12]}"
-    conn = await asyncpg.connect(server_url)
+@pytest.fixture(scope="session")
+def clean_databases(server_url: str) -> Iterator[list[str]]:
+    """Test databases emptied after use, handed to the next test (copying a template costs more)."""
+    names: list[str] = []
+    yield names
+
+    async def drop_all() -> None:
+        for name in names:
+            await _drop(server_url, name)
+
+    asyncio.run(drop_all())
+
+
+async def _empty(url: str, keep: set[str]) -> None:
+    """Delete every row (schema_migrations aside) and drop tables a test created itself."""
+    conn = await asyncpg.connect(url)
     try:
-        await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
+        await conn.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
+        tables = [r["tablename"] for r in await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")]
+        extra = [t for t in tables if t not in keep]
+        if extra:
+            await conn.execute("DROP TABLE " + ", ".join(f'"{t}"' for t in extra) + " CASCADE")
+        # Foreign keys are not checked while replicating, so the deletes need no order.
+        statements = ["SET session_replication_role = replica"]
+        statements += [f'DELETE FROM "{t}"' for t in tables if t in keep and t != "schema_migrations"]
+        statements.append("SET session_replication_role = DEFAULT")
+        await conn.execute(";\n".join(statements))
     finally:
         await conn.close()
-    yield with_database(server_url, name)
-    await _drop(server_url, name)
+
+
+@pytest.fixture(scope="session")
+def template_tables(server_url: str, template_db: str) -> set[str]:
+    async def read() -> set[str]:
+        conn = await asyncpg.connect(with_database(server_url, template_db))
+        try:
+            return {r["tablename"] for r in await conn.fetch("SELECT tablename FROM pg_tables WHERE schemaname = 'public'")}
+        finally:
+            await conn.close()
+
+    return asyncio.run(read())
+
+
+@pytest.fixture
+async def database_url(
+    server_url: str, template_db: str, template_tables: set[str], clean_databases: list[str]
+) -> AsyncIterator[str]:
+    """A migrated database that is empty when the test starts and belongs to this test only."""
+    if clean_databases:
+        name = clean_databases.pop()
+    else:
+        name = f"hub_t_{uuid.uuid4().hex[:12]}"
+        conn = await asyncpg.connect(server_url)
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_db}"')
+        finally:
+            await conn.close()
+    url = with_database(server_url, name)
+    yield url
+    try:
+        await _empty(url, template_tables)
+    except (OSError, asyncpg.PostgresError):
+        await _drop(server_url, name)  # something odd happened to it: start the next test afresh
+    else:
+        clean_databases.append(name)
 
 
 @pytest.fixture

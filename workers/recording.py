@@ -42,6 +42,7 @@ from media.storage import LocalStorage
 
 from .registry import JobRegistry, PermanentJobError
 from .runner import JobContext
+from hub.waiting import wait_event
 
 logger = logging.getLogger(__name__)
 
@@ -234,8 +235,7 @@ async def _wait_for_room_end(ctx: JobContext, session: MeshRoomSession, room_id:
     empty_since: float | None = None
     loop = asyncio.get_running_loop()
     while not session.ended.is_set():
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(session.ended.wait(), ROOM_POLL_SECONDS)
+        await wait_event(session.ended, ROOM_POLL_SECONDS)
         async with ctx.pool.acquire() as conn:
             room = await video_store.get_room(conn, room_id)
             present = [] if room is None else [

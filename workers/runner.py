@@ -17,6 +17,7 @@ import asyncpg
 from hub import jobs
 from hub.db import listen_forever
 from hub.jobs import Job
+from hub.waiting import wait_event
 
 from .registry import JobRegistry, PermanentJobError
 
@@ -123,8 +124,7 @@ class Worker:
                     await task
 
     async def _sleep(self, seconds: float) -> None:
-        with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), seconds)
+        await wait_event(self._wake, seconds)
         self._wake.clear()
 
     async def _execute(self, job: Job) -> None:
