@@ -127,8 +127,9 @@ class EventDispatcher:
     async def dispatch_batch(self) -> int:
         """Dispatch up to BATCH_SIZE due events; returns how many were claimed.
 
-        Each event runs all subscribers inside one savepoint: if any fails, everything the event
-        wrote is undone and the event is retried later with backoff, so no subscriber loses it.
+        Each subscriber runs in its own savepoint and is recorded in `done_subscribers` when it
+        succeeds. An event with a failed subscriber stays pending and comes back after a backoff
+        for the failed ones only, so no subscriber loses it and none is blocked by another.
         After MAX_DISPATCH_ATTEMPTS it is set aside (dispatched, with the error kept).
         """
         after_commit: list[tuple[str, AfterCommit]] = []
@@ -141,20 +142,25 @@ class EventDispatcher:
             done: list[int] = []
             for row in rows:
                 event = Event(row["id"], row["event_id"], row["agency_id"], row["type"], row["data"], row["created_at"])
-                steps: list[tuple[str, AfterCommit]] = []
-                current = ""
-                try:
-                    async with conn.transaction():  # a savepoint per event
-                        for current, subscriber in self._subscribers:
+                finished = set(row["done_subscribers"])
+                errors: list[str] = []
+                for name, subscriber in self._subscribers:
+                    if name in finished:
+                        continue
+                    try:
+                        async with conn.transaction():  # a savepoint: a failure undoes only this one
                             step = await subscriber(conn, event)
-                            if step is not None:
-                                steps.append((current, step))
-                except Exception as exc:
-                    logger.exception("subscriber %s failed on event %s", current, event.event_id)
-                    await self._record_failure(conn, row, f"{current}: {type(exc).__name__}: {exc}")
+                    except Exception as exc:
+                        logger.exception("subscriber %s failed on event %s", name, event.event_id)
+                        errors.append(f"{name}: {type(exc).__name__}: {exc}")
+                        continue
+                    finished.add(name)
+                    if step is not None:
+                        after_commit.append((name, step))
+                if errors:
+                    await self._record_failure(conn, row, sorted(finished), "; ".join(errors))
                     continue
                 done.append(row["id"])
-                after_commit.extend(steps)
                 if self._on_dispatch is not None:
                     self._on_dispatch(event)
             if done:
@@ -166,21 +172,22 @@ class EventDispatcher:
                 logger.exception("after-commit step of subscriber %s failed", name)
         return len(rows)
 
-    async def _record_failure(self, conn: asyncpg.Connection, row: asyncpg.Record, error: str) -> None:
+    async def _record_failure(self, conn: asyncpg.Connection, row: asyncpg.Record, finished: list[str], error: str) -> None:
         attempts = row["dispatch_attempts"] + 1
         if attempts >= MAX_DISPATCH_ATTEMPTS:
             logger.error("event %s set aside after %d failed dispatches", row["event_id"], attempts)
             await conn.execute(
-                """UPDATE events SET dispatch_attempts = $2, dispatch_error = $3, dispatched_at = now()
+                """UPDATE events SET dispatch_attempts = $2, dispatch_error = $3, done_subscribers = $4,
+                                     dispatched_at = now()
                    WHERE id = $1""",
-                row["id"], attempts, error[:2000],
+                row["id"], attempts, error[:2000], finished,
             )
             return
         await conn.execute(
-            """UPDATE events SET dispatch_attempts = $2, dispatch_error = $3,
-                                 next_dispatch_at = now() + make_interval(secs => $4)
+            """UPDATE events SET dispatch_attempts = $2, dispatch_error = $3, done_subscribers = $4,
+                                 next_dispatch_at = now() + make_interval(secs => $5)
                WHERE id = $1""",
-            row["id"], attempts, error[:2000], backoff_delay(attempts, base=1.0, cap=300.0),
+            row["id"], attempts, error[:2000], finished, backoff_delay(attempts, base=1.0, cap=300.0),
         )
 
     async def _listen(self) -> None:

@@ -50,8 +50,8 @@ assert set(ROLE_SCOPES) == set(ROLES)
 
 @dataclass(frozen=True)
 class Principal:
-    kind: Literal["user", "api_key"]
-    id: UUID  # the user's id, or the API key's id
+    kind: Literal["user", "api_key", "room"]  # "room": a video join token, on Socket.IO only
+    id: UUID  # the user's id, the API key's id, or the room participant's id
     agency_id: UUID | None  # None for candidates
     role: str  # a person's role; "integration" for API keys
     scopes: frozenset[str] = field(default_factory=frozenset)

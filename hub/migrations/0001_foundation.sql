@@ -65,7 +65,8 @@ CREATE TABLE events (
     data           jsonb NOT NULL,
     created_at     timestamptz NOT NULL DEFAULT now(),
     dispatched_at  timestamptz,
-    -- a subscriber failure undoes the event's dispatch; it is retried from next_dispatch_at
+    -- subscribers that failed are retried from next_dispatch_at; those done are not run again
+    done_subscribers   text[] NOT NULL DEFAULT '{}',
     dispatch_attempts  integer NOT NULL DEFAULT 0,
     next_dispatch_at   timestamptz NOT NULL DEFAULT now(),
     dispatch_error     text

@@ -89,7 +89,7 @@ class RoomPrincipal(Principal):
 
 def room_principal(room_id: UUID, identity: UUID, role: ParticipantRole, name: str, generation: int) -> RoomPrincipal:
     return RoomPrincipal(
-        "room",  # type: ignore[arg-type]  (a third kind of caller, only ever seen by Socket.IO)
+        "room",  # a third kind of caller, only ever seen by Socket.IO
         identity,
         None,
         GUEST_ROLE,
