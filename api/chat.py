@@ -72,7 +72,9 @@ async def get_thread(request: web.Request) -> web.Response:
     return ok(await request.app[CHAT].get_thread(principal_of(request), path_id(request)))
 
 
-@routes.post("/chat/threads/{id}/messages", body=MessageIn, response=MessageOut, status=201, scope="chat:write")
+@routes.post(
+    "/chat/threads/{id}/messages", body=MessageIn, response=MessageOut, status=201, also_status=(200,), scope="chat:write"
+)
 async def send_message(request: web.Request, body: MessageIn) -> web.Response:
     """Send a message (masked before it is stored); a repeated clientMsgId answers 200 with the stored one."""
     client_msg_id = body.client_msg_id or str(uuid.uuid4())

@@ -91,7 +91,9 @@ async def create_client(request: web.Request, body: ClientIn) -> web.Response:
     return ok(ClientOut.from_record(client), status=201)
 
 
-@routes.post("/clients/get-or-create", body=ClientIn, response=ClientOut, status=201, scope="clients:write")
+@routes.post(
+    "/clients/get-or-create", body=ClientIn, response=ClientOut, status=201, also_status=(200,), scope="clients:write"
+)
 async def get_or_create_client(request: web.Request, body: ClientIn) -> web.Response:
     """The client with this externalId or name (200), else a new one (201): safe to repeat."""
     async with transaction(request.app[DB]) as conn:

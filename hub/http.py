@@ -45,7 +45,8 @@ class Operation:
     roles: frozenset[str] | None = None
     paginated: bool = False
     content: str = "application/json"  # "multipart/form-data" for uploads; "raw" for non-JSON replies
-    extra_responses: dict[int, str] = field(default_factory=dict)
+    extra_responses: dict[int, str] = field(default_factory=dict)  # error statuses worth naming
+    also_status: tuple[int, ...] = ()  # other success statuses with the same reply (200 vs 201)
 
 
 class ApiRoutes:

@@ -10,6 +10,7 @@ from collections.abc import Awaitable, Callable
 
 import asyncpg
 from aiohttp import web
+from aiohttp.http_exceptions import HttpProcessingError
 
 from .errors import HubError, RateLimited
 from .keys import METRICS, REQUEST_ID, SETTINGS
@@ -81,6 +82,10 @@ async def error_envelope(request: web.Request, handler: Handler) -> web.StreamRe
             response.headers["Retry-After"] = str(exc.retry_after)
             response.headers.update(exc.headers)
         return response
+    except HttpProcessingError as exc:
+        # aiohttp's parsers (multipart headers, chunked bodies) reject malformed input this way.
+        logger.info("malformed request: %s", exc.message)
+        return _error_response(400, "VALIDATION_ERROR", "Malformed request body")
     except web.HTTPRequestEntityTooLarge:
         return _error_response(413, "PAYLOAD_TOO_LARGE", "Request body is too large")
     except web.HTTPException as exc:

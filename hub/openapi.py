@@ -52,6 +52,8 @@ def build_openapi(operations: list[Operation], *, version: str, title: str = "Re
             "parameters": _parameters(op, path),
             "responses": {str(op.status): _success(op, ref), "default": _error_response(error_ref)},
         }
+        for status in op.also_status:
+            item["responses"][str(status)] = _success(op, ref)
         for status, description in op.extra_responses.items():
             item["responses"][str(status)] = {**_error_response(error_ref), "description": description}
         if op.auth:

@@ -98,3 +98,13 @@ async def test_cors_preflight_for_configured_origin(make_hub) -> None:
     assert response.headers["Access-Control-Allow-Origin"] == "https://portal.example.com"
     other = await hub.client.get("/api/v1/health", headers={"Origin": "https://evil.example.com"})
     assert "Access-Control-Allow-Origin" not in other.headers
+
+
+async def test_malformed_multipart_is_a_validation_error(hub: Hub) -> None:
+    agency = await hub.agency()
+    body = (b'--XX\r\nContent-Disposition: form-data; name="\xc3\x9d\x00"\r\n\r\nhello\r\n--XX--\r\n')
+    response = await hub.client.post(
+        "/api/v1/video/recordings", data=body,
+        headers={**agency.owner.headers, "Content-Type": "multipart/form-data; boundary=XX"})
+    assert response.status == 400
+    assert_envelope(await response.json(), "VALIDATION_ERROR")

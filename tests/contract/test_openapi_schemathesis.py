@@ -43,7 +43,7 @@ def hub_process(database_url: str, tmp_path: Path) -> Iterator[str]:
     port = _free_port()
     env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": database_url, "HUB_PORT": str(port),
            "HUB_JWT_SECRET": JWT_SECRET, "HUB_LOG_LEVEL": "WARNING", "HUB_DATA_DIR": str(tmp_path / "data"),
-           "HUB_WORKERS": "1"}
+           "HUB_WORKERS": "1", "HUB_RATE_LIMIT_ENABLED": "false"}  # limits are tested elsewhere
     proc = subprocess.Popen([sys.executable, "-m", "hub.cli", "serve"], env=env, cwd=tmp_path,
                             stdout=subprocess.DEVNULL, stderr=open(tmp_path / "hub.log", "w"))
     base = f"http://127.0.0.1:{port}"
