@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-from uuid import UUID
 
 import asyncpg
 
@@ -14,32 +12,12 @@ from ..db import Record
 from ..errors import ValidationFailed
 from ..storage import api_keys as key_store
 from ..storage import audit as audit_store
+from ..storage.audit import ActivityFilters, AuditFilters
 from ..storage import webhooks as webhook_store
 from . import plans
 
 USAGE_DEFAULT_DAYS = 30
 USAGE_MAX_DAYS = 366
-
-
-@dataclass(frozen=True)
-class AuditFilters:
-    key_id: UUID | None = None
-    user_id: UUID | None = None
-    method: str | None = None
-    status: int | None = None
-    path: str | None = None  # a route template, or the start of one
-    since: datetime | None = None
-    until: datetime | None = None
-
-
-@dataclass(frozen=True)
-class ActivityFilters:
-    action_type: str | None = None
-    performed_by_id: UUID | None = None
-    subject_type: str | None = None
-    subject_id: UUID | None = None
-    since: datetime | None = None
-    until: datetime | None = None
 
 
 def _check_range(since: datetime | None, until: datetime | None) -> None:
@@ -51,33 +29,14 @@ async def list_audit(
     conn: asyncpg.Connection, principal: Principal, f: AuditFilters, *, limit: int, offset: int
 ) -> tuple[list[Record], int]:
     _check_range(f.since, f.until)
-    filters = (
-        audit_store.Filters(principal.require_agency())
-        .add("api_key_id = {}", f.key_id)
-        .add("user_id = {}", f.user_id)
-        .add("method = {}", f.method)
-        .add("status = {}", f.status)
-        .add("starts_with(endpoint, {})", f.path)
-        .add("created_at >= {}", f.since)
-        .add("created_at < {}", f.until)
-    )
-    return await audit_store.list_audit(conn, filters, limit=limit, offset=offset)
+    return await audit_store.list_audit(conn, principal.require_agency(), f, limit=limit, offset=offset)
 
 
 async def list_activities(
     conn: asyncpg.Connection, principal: Principal, f: ActivityFilters, *, limit: int, offset: int
 ) -> tuple[list[Record], int]:
     _check_range(f.since, f.until)
-    filters = (
-        audit_store.Filters(principal.require_agency())
-        .add("action_type = {}", f.action_type)
-        .add("performed_by_id = {}", f.performed_by_id)
-        .add("subject_type = {}", f.subject_type)
-        .add("subject_id = {}", f.subject_id)
-        .add("created_at >= {}", f.since)
-        .add("created_at < {}", f.until)
-    )
-    return await audit_store.list_activities(conn, filters, limit=limit, offset=offset)
+    return await audit_store.list_activities(conn, principal.require_agency(), f, limit=limit, offset=offset)
 
 
 def usage_window(since: datetime | None, until: datetime | None) -> tuple[datetime, datetime]:

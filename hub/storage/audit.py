@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
 from ..db import Connection, Record
+from .filters import Conditions
 
 AUDIT_COLUMNS: tuple[str, ...] = (
     "agency_id", "api_key_id", "user_id", "method", "endpoint", "path", "status",
@@ -15,47 +17,64 @@ AUDIT_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 
 
-class Filters:
-    """WHERE clauses with numbered parameters, built from the filters a caller set."""
+@dataclass(frozen=True)
+class AuditFilters:
+    key_id: UUID | None = None
+    user_id: UUID | None = None
+    method: str | None = None
+    status: int | None = None
+    path: str | None = None  # a route template, or the start of one
+    since: datetime | None = None
+    until: datetime | None = None
 
-    def __init__(self, agency_id: UUID) -> None:
-        self.clauses = ["agency_id = $1"]
-        self.params: list[Any] = [agency_id]
 
-    def add(self, clause: str, value: Any) -> Filters:
-        """`clause` holds one `{}` where the parameter goes; a None value adds nothing."""
-        if value is not None:
-            self.params.append(value)
-            self.clauses.append(clause.format(f"${len(self.params)}"))
-        return self
-
-    @property
-    def sql(self) -> str:
-        return " AND ".join(self.clauses)
+@dataclass(frozen=True)
+class ActivityFilters:
+    action_type: str | None = None
+    performed_by_id: UUID | None = None
+    subject_type: str | None = None
+    subject_id: UUID | None = None
+    since: datetime | None = None
+    until: datetime | None = None
 
 
 async def insert_batch(conn: Connection, rows: Sequence[tuple[Any, ...]]) -> None:
     await conn.copy_records_to_table("audit_logs", records=rows, columns=AUDIT_COLUMNS)
 
 
-async def _page(conn: Connection, table: str, filters: Filters, order: str, limit: int, offset: int) -> tuple[list[Record], int]:
-    n = len(filters.params)
-    rows = await conn.fetch(
-        f"SELECT *, count(*) OVER () AS total FROM {table} WHERE {filters.sql} ORDER BY {order} LIMIT ${n + 1} OFFSET ${n + 2}",
-        *filters.params,
-        limit,
-        offset,
-    )
-    total = rows[0]["total"] if rows else await conn.fetchval(f"SELECT count(*) FROM {table} WHERE {filters.sql}", *filters.params)
-    return list(rows), total
+async def list_audit(
+    conn: Connection, agency_id: UUID, f: AuditFilters, *, limit: int, offset: int
+) -> tuple[list[Record], int]:
+    where = Conditions()
+    where.add("agency_id = {}", agency_id)
+    where.add("api_key_id = {}", f.key_id)
+    where.add("user_id = {}", f.user_id)
+    where.add("method = {}", f.method)
+    where.add("status = {}", f.status)
+    where.add("starts_with(endpoint, {})", f.path)
+    where.add("created_at >= {}", f.since)
+    where.add("created_at < {}", f.until)
+    return await where.page(
+        select="SELECT * FROM audit_logs", count="SELECT count(*) FROM audit_logs",
+        order_by="created_at DESC, id DESC", limit=limit, offset=offset,
+    ).fetch(conn)
 
 
-async def list_audit(conn: Connection, filters: Filters, *, limit: int, offset: int) -> tuple[list[Record], int]:
-    return await _page(conn, "audit_logs", filters, "created_at DESC, id DESC", limit, offset)
-
-
-async def list_activities(conn: Connection, filters: Filters, *, limit: int, offset: int) -> tuple[list[Record], int]:
-    return await _page(conn, "activities", filters, "created_at DESC, id DESC", limit, offset)
+async def list_activities(
+    conn: Connection, agency_id: UUID, f: ActivityFilters, *, limit: int, offset: int
+) -> tuple[list[Record], int]:
+    where = Conditions()
+    where.add("agency_id = {}", agency_id)
+    where.add("action_type = {}", f.action_type)
+    where.add("performed_by_id = {}", f.performed_by_id)
+    where.add("subject_type = {}", f.subject_type)
+    where.add("subject_id = {}", f.subject_id)
+    where.add("created_at >= {}", f.since)
+    where.add("created_at < {}", f.until)
+    return await where.page(
+        select="SELECT * FROM activities", count="SELECT count(*) FROM activities",
+        order_by="created_at DESC, id DESC", limit=limit, offset=offset,
+    ).fetch(conn)
 
 
 async def usage_by_key_and_day(conn: Connection, agency_id: UUID, since: datetime, until: datetime) -> list[Record]:

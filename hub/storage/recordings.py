@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from ..db import Connection, Record
+from .filters import Conditions
 
 
 @dataclass(frozen=True)
@@ -71,33 +71,21 @@ async def get_by_egress(conn: Connection, egress_id: str) -> Record | None:
     return await conn.fetchrow("SELECT * FROM recordings WHERE egress_id = $1", egress_id)
 
 
-def _where(agency_id: UUID, flt: RecordingFilter) -> tuple[str, list[Any]]:
-    clauses, args = ["agency_id = $1"], [agency_id]
-    for column, op, value in (
-        ("room_id", "=", flt.room_id),
-        ("application_id", "=", flt.application_id),
-        ("created_at", ">=", flt.created_from),
-        ("created_at", "<", flt.created_to),
-    ):
-        if value is not None:
-            args.append(value)
-            clauses.append(f"{column} {op} ${len(args)}")
-    if not flt.include_deleted:
-        clauses.append("status <> 'deleted'")
-    return " AND ".join(clauses), args
-
-
 async def list_recordings(
     conn: Connection, agency_id: UUID, flt: RecordingFilter, *, limit: int, offset: int
 ) -> tuple[list[Record], int]:
-    where, args = _where(agency_id, flt)
-    total = await conn.fetchval(f"SELECT count(*) FROM recordings WHERE {where}", *args)
-    rows = await conn.fetch(
-        f"""SELECT * FROM recordings WHERE {where}
-            ORDER BY created_at DESC, id LIMIT ${len(args) + 1} OFFSET ${len(args) + 2}""",
-        *args, limit, offset,
-    )
-    return list(rows), total
+    where = Conditions()
+    where.add("agency_id = {}", agency_id)
+    where.add("room_id = {}", flt.room_id)
+    where.add("application_id = {}", flt.application_id)
+    where.add("created_at >= {}", flt.created_from)
+    where.add("created_at < {}", flt.created_to)
+    if not flt.include_deleted:
+        where.add_raw("status <> 'deleted'")
+    return await where.page(
+        select="SELECT * FROM recordings", count="SELECT count(*) FROM recordings",
+        order_by="created_at DESC, id", limit=limit, offset=offset,
+    ).fetch(conn)
 
 
 async def mark_ready(

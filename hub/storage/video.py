@@ -11,6 +11,7 @@ from typing import Any
 from uuid import UUID
 
 from ..db import Connection, Record
+from .filters import Conditions
 
 # -- rooms ----------------------------------------------------------------------------------
 
@@ -75,42 +76,6 @@ async def get_room_for(conn: Connection, room_id: UUID, user_id: UUID | None, *,
     )
 
 
-def _room_filters(
-    agency_id: UUID | None, person_id: UUID | None, filters: dict[str, Any]
-) -> tuple[str, list[Any]]:
-    clauses: list[str] = []
-    params: list[Any] = []
-
-    def param(value: Any) -> str:
-        params.append(value)
-        return f"${len(params)}"
-
-    if agency_id is not None:
-        clauses.append(f"r.agency_id = {param(agency_id)}")
-    if person_id is not None:
-        p = param(person_id)
-        clauses.append(
-            f"""(EXISTS (SELECT 1 FROM video_room_participants vp
-                         WHERE vp.room_id = r.id AND vp.user_id = {p} AND vp.status <> 'removed')
-                 OR EXISTS (SELECT 1 FROM applications a WHERE a.id = r.application_id AND a.candidate_id = {p})
-                 OR EXISTS (SELECT 1 FROM interviews i WHERE i.id = r.interview_id AND i.interviewer_id = {p}))"""
-        )
-    if filters.get("status"):
-        clauses.append(f"r.status = ANY({param(list(filters['status']))}::text[])")
-    if filters.get("call_type"):
-        clauses.append(f"r.call_type = ANY({param(list(filters['call_type']))}::text[])")
-    if filters.get("application_id") is not None:
-        clauses.append(f"r.application_id = {param(filters['application_id'])}")
-    if filters.get("thread_id") is not None:
-        clauses.append(f"r.thread_id = {param(filters['thread_id'])}")
-    # A room's time is when it is scheduled for, or when it was created if it is ad hoc.
-    if filters.get("from_time") is not None:
-        clauses.append(f"coalesce(r.scheduled_for, r.created_at) >= {param(filters['from_time'])}")
-    if filters.get("to_time") is not None:
-        clauses.append(f"coalesce(r.scheduled_for, r.created_at) < {param(filters['to_time'])}")
-    return (" AND ".join(clauses) or "true"), params
-
-
 async def list_rooms(
     conn: Connection,
     *,
@@ -121,18 +86,27 @@ async def list_rooms(
     offset: int,
 ) -> tuple[list[Record], int]:
     """A page of rooms and the total; `agency_id` for staff, `person_id` for everyone else."""
-    where, params = _room_filters(agency_id, person_id, filters)
-    total = await conn.fetchval(f"SELECT count(*) FROM video_rooms r WHERE {where}", *params)
-    n = len(params)
-    rows = await conn.fetch(
-        f"""SELECT r.* FROM video_rooms r WHERE {where}
-            ORDER BY coalesce(r.scheduled_for, r.created_at) DESC, r.id
-            LIMIT ${n + 1} OFFSET ${n + 2}""",
-        *params,
-        limit,
-        offset,
-    )
-    return rows, total
+    where = Conditions()
+    where.add("r.agency_id = {}", agency_id)
+    if person_id is not None:
+        p = where.param(person_id)
+        where.add_raw(
+            f"""(EXISTS (SELECT 1 FROM video_room_participants vp
+                         WHERE vp.room_id = r.id AND vp.user_id = {p} AND vp.status <> 'removed')
+                 OR EXISTS (SELECT 1 FROM applications a WHERE a.id = r.application_id AND a.candidate_id = {p})
+                 OR EXISTS (SELECT 1 FROM interviews i WHERE i.id = r.interview_id AND i.interviewer_id = {p}))"""
+        )
+    where.add("r.status = ANY({}::text[])", list(filters["status"]) if filters.get("status") else None)
+    where.add("r.call_type = ANY({}::text[])", list(filters["call_type"]) if filters.get("call_type") else None)
+    where.add("r.application_id = {}", filters.get("application_id"))
+    where.add("r.thread_id = {}", filters.get("thread_id"))
+    # A room's time is when it is scheduled for, or when it was created if it is ad hoc.
+    where.add("coalesce(r.scheduled_for, r.created_at) >= {}", filters.get("from_time"))
+    where.add("coalesce(r.scheduled_for, r.created_at) < {}", filters.get("to_time"))
+    return await where.page(
+        select="SELECT r.* FROM video_rooms r", count="SELECT count(*) FROM video_rooms r",
+        order_by="coalesce(r.scheduled_for, r.created_at) DESC, r.id", limit=limit, offset=offset,
+    ).fetch(conn)
 
 
 async def update_room(conn: Connection, room_id: UUID, changes: dict[str, Any]) -> Record:
