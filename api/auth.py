@@ -49,7 +49,8 @@ class LogoutOut(ApiModel):
     revoked: bool
 
 
-def _session_out(session: Session) -> SessionOut:
+def session_out(session: Session) -> SessionOut:
+    """The reply of every route that signs someone in."""
     return SessionOut(
         access_token=session.access_token,
         refresh_token=session.refresh_token,
@@ -65,19 +66,19 @@ async def register(request: web.Request, body: RegisterIn) -> web.Response:
     session = await request.app[AUTH].register(
         email=body.email, password=body.password, full_name=body.full_name, role=body.role, agency_name=body.agency_name
     )
-    return ok(_session_out(session), status=201)
+    return ok(session_out(session), status=201)
 
 
 @routes.post("/auth/login", body=LoginIn, response=SessionOut, auth=False)
 async def login(request: web.Request, body: LoginIn) -> web.Response:
     """Exchange e-mail and password for an access token and a refresh token."""
-    return ok(_session_out(await request.app[AUTH].login(body.email, body.password)))
+    return ok(session_out(await request.app[AUTH].login(body.email, body.password)))
 
 
 @routes.post("/auth/refresh-token", body=RefreshIn, response=SessionOut, auth=False)
 async def refresh_token(request: web.Request, body: RefreshIn) -> web.Response:
     """Rotate a refresh token: the old one stops working, a new pair is returned."""
-    return ok(_session_out(await request.app[AUTH].refresh(body.refresh_token)))
+    return ok(session_out(await request.app[AUTH].refresh(body.refresh_token)))
 
 
 @routes.post("/auth/logout", body=RefreshIn, response=LogoutOut, auth=False)

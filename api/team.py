@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from datetime import datetime
 from typing import Literal
 from uuid import UUID
@@ -16,8 +15,7 @@ from hub.keys import AUTH, DB, SETTINGS
 from hub.models import ApiModel, PageQuery
 from hub.services import team as team_service
 
-from .auth import SessionOut
-from .users import UserOut
+from .auth import SessionOut, session_out
 
 routes = ApiRoutes("team")
 
@@ -139,14 +137,7 @@ async def accept_invitation(request: web.Request, body: AcceptIn) -> web.Respons
     session = await team_service.accept_invitation(
         request.app[DB], request.app[AUTH], token=body.token, password=body.password, full_name=body.full_name
     )
-    out = SessionOut(
-        access_token=session.access_token,
-        refresh_token=session.refresh_token,
-        expires_in=max(0, session.access_expires_at - int(time.time())),
-        refresh_expires_at=session.refresh_expires_at,
-        user=UserOut.from_record(session.user),
-    )
-    return ok(out, status=201)
+    return ok(session_out(session), status=201)
 
 
 @routes.get("/team/invitations", query=InvitationQuery, response=list[InvitationOut], paginated=True, scope="team:read")
